@@ -1,0 +1,249 @@
+"""Building the python-telegram-bot Application: handlers, command menu, error handling."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.callbacks import decode
+from bot.handlers import ActionFlow, CommandFlow, all_actions, all_commands
+from bot.messenger import TelegramMessenger
+from bot.runtime import BotServices, make_messenger, process
+from journey import inbox
+from journey.turn import Turn
+from messages.outgoing import Outcome
+from messages.render import LANGUAGES, render
+
+log = logging.getLogger(__name__)
+
+SERVICES = "services"
+ACTIONS = "actions"
+_MEDIA_LABELS = {
+    "sticker": "[sticker]",
+    "photo": "[photo]",
+    "voice": "[voice message]",
+    "video": "[video]",
+    "video_note": "[video message]",
+    "audio": "[audio]",
+    "document": "[file]",
+    "location": "[location]",
+    "venue": "[place]",
+    "contact": "[contact]",
+    "animation": "[animation]",
+    "poll": "[poll]",
+    "dice": "[dice]",
+}
+
+
+def _services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
+    services = context.application.bot_data[SERVICES]
+    assert isinstance(services, BotServices)
+    return services
+
+
+def _command_handler(name: str, flow: CommandFlow) -> CommandHandler[Any, None]:
+    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        text = message.text or "" if message is not None else ""
+        argument = " ".join(context.args or [])
+
+        async def run(turn: Turn) -> Outcome:
+            return await flow(turn, argument)
+
+        await process(update, _services(context), run, kind="command", text=text)
+
+    return CommandHandler(name, handle, filters=filters.UpdateType.MESSAGE)
+
+
+async def _on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    data = query.data or ""
+    action = decode(data)
+    actions: dict[str, ActionFlow] = context.application.bot_data[ACTIONS]
+    flow = actions.get(action.name) if action else None
+    label = _button_label(update, data)
+
+    async def run(turn: Turn) -> Outcome:
+        if action is None or flow is None:
+            return Outcome(notice=render("common.stale_button", turn.lang))
+        return await flow(turn, action.args)
+
+    await process(
+        update, _services(context), run, kind="button", text=label, callback_data=data[:128]
+    )
+
+
+def _button_label(update: Update, data: str) -> str:
+    """The text of the pressed button, so the log reads like the conversation did."""
+    message = update.callback_query.message if update.callback_query else None
+    markup = getattr(message, "reply_markup", None)
+    for row in getattr(markup, "inline_keyboard", ()) or ():
+        for button in row:
+            if button.callback_data == data:
+                return str(button.text)
+    return ""
+
+
+async def _on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    text = (message.text or "") if message is not None else ""
+
+    async def run(turn: Turn) -> Outcome:
+        return await inbox.handle_text(turn, text)
+
+    await process(update, _services(context), run, kind="text", text=text)
+
+
+async def _on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    text = (message.text or "") if message is not None else ""
+    await process(update, _services(context), inbox.unknown_command, kind="command", text=text)
+
+
+async def _on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    label = "[message]"
+    if message is not None:
+        label = next(
+            (text for attr, text in _MEDIA_LABELS.items() if getattr(message, attr, None)),
+            "[message]",
+        )
+        if message.caption:
+            label += " " + message.caption
+    await process(update, _services(context), inbox.not_text, kind="media", text=label)
+
+
+async def _on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message is logged but not answered again: the bot already replied to it."""
+    message = update.edited_message
+    if message is None:
+        return
+
+    async def run(turn: Turn) -> Outcome:
+        return Outcome()
+
+    await process(update, _services(context), run, kind="edit", text=message.text or "")
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("error while handling an update", exc_info=context.error)
+
+
+def build_application(
+    token: str, api_root: str, services: BotServices, **builder_options: Any
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """An Application wired to Tremplin's handlers, talking to the Bot API at `api_root`.
+
+    The bot calls `{api_root}/bot{token}/{method}`, so the same code serves Telegram, the
+    playground emulator and the tests' fake server.
+    """
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{api_root}/bot")
+        .base_file_url(f"{api_root}/file/bot")
+    )
+    for option, value in builder_options.items():
+        builder = getattr(builder, option)(value)
+    application = builder.build()
+    services.messenger = make_messenger(TelegramMessenger(application.bot), services.db)
+    application.bot_data[SERVICES] = services
+    application.bot_data[ACTIONS] = all_actions()
+    private = filters.ChatType.PRIVATE
+    for name, flow in all_commands().items():
+        application.add_handler(_command_handler(name, flow))
+    application.add_handler(CallbackQueryHandler(_on_button))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND, _on_unknown_command)
+    )
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & private & filters.TEXT, _on_text)
+    )
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, _on_edit))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, _on_other))
+    application.add_error_handler(_on_error)
+    return application
+
+
+def command_menu(lang: str) -> list[BotCommand]:
+    """The command menu in one language, from the `common.commands_menu` template."""
+    commands: list[BotCommand] = []
+    for line in render("common.commands_menu", lang).splitlines():
+        name, _, description = line.partition(":")
+        if name.strip() and description.strip():
+            commands.append(BotCommand(name.strip(), description.strip()))
+    return commands
+
+
+async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """setMyCommands in French (also the default) and English."""
+    await application.bot.set_my_commands(command_menu("fr"))
+    for lang in LANGUAGES:
+        await application.bot.set_my_commands(command_menu(lang), language_code=lang)
+
+
+@dataclass(frozen=True)
+class Receiving:
+    """How updates reach the bot: long polling, or a webhook when `webhook_url` is set."""
+
+    webhook_url: str = ""
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    secret: str = ""
+    poll_interval: float = 0.0
+    polling_timeout: int = 10
+
+
+class TelegramBot:
+    """The running Application: started with its command menu and transport, stopped cleanly."""
+
+    def __init__(self, token: str, api_root: str, services: BotServices) -> None:
+        self.application = build_application(token, api_root, services)
+
+    async def start(self, receiving: Receiving) -> None:
+        """Register the command menu, then receive updates by webhook or long polling."""
+        await self.application.initialize()
+        await register_commands(self.application)
+        updater = self.application.updater
+        assert updater is not None
+        if receiving.webhook_url:
+            # Telegram sends the secret in a header; python-telegram-bot refuses requests
+            # without it.
+            await updater.start_webhook(
+                listen=receiving.listen,
+                port=receiving.port,
+                url_path="telegram",
+                webhook_url=f"{receiving.webhook_url}/telegram",
+                secret_token=receiving.secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            await updater.start_polling(
+                poll_interval=receiving.poll_interval,
+                timeout=receiving.polling_timeout,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        await self.application.start()
+
+    async def stop(self) -> None:
+        """Stop receiving, let running handlers finish, close the HTTP client."""
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()

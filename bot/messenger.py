@@ -1,0 +1,103 @@
+"""The Messenger protocol over python-telegram-bot, mapping Telegram errors to the domain's."""
+
+from __future__ import annotations
+
+import httpx
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from bot.keyboards import keyboard
+from messages.messenger import (
+    MaybeDelivered,
+    NotModified,
+    Rejected,
+    RetryLater,
+    SendError,
+    TransientError,
+    Unreachable,
+)
+from messages.outgoing import Reply
+from messages.render import plain_text
+
+MESSAGE_MAX = 4096
+CAPTION_MAX = 1024
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def translate(exc: TelegramError) -> SendError:
+    """The domain's view of a Telegram error (BadRequest is a NetworkError: test it first)."""
+    if isinstance(exc, RetryAfter):
+        retry = exc.retry_after
+        seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+        return RetryLater(seconds)
+    if isinstance(exc, Forbidden):
+        return Unreachable(exc.message)
+    if isinstance(exc, BadRequest):
+        if "not modified" in exc.message.lower():
+            return NotModified(exc.message)
+        return Rejected(exc.message)
+    if isinstance(exc, TimedOut) and not isinstance(
+        exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout
+    ):
+        # The request may have reached Telegram; only a failure to connect proves it did not.
+        return MaybeDelivered(exc.message)
+    if isinstance(exc, NetworkError):
+        return TransientError(exc.message)
+    return Rejected(exc.message)
+
+
+class TelegramMessenger:
+    """Sends replies through a python-telegram-bot `Bot`."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: int, reply: Reply, *, html: bool = True) -> int:
+        """Send a reply (a document when it carries one) and return the message id."""
+        text = reply.text if html else plain_text(reply.text)
+        mode = ParseMode.HTML if html else None
+        try:
+            if reply.document is not None:
+                message = await self.bot.send_document(
+                    chat_id,
+                    document=reply.document.content,
+                    filename=reply.document.filename,
+                    caption=_fit(text, CAPTION_MAX),
+                    parse_mode=mode,
+                )
+            else:
+                message = await self.bot.send_message(
+                    chat_id,
+                    _fit(text, MESSAGE_MAX),
+                    parse_mode=mode,
+                    reply_markup=keyboard(reply),
+                    disable_web_page_preview=True,
+                )
+        except TelegramError as exc:
+            raise translate(exc) from exc
+        return message.message_id
+
+    async def edit(self, chat_id: int, message_id: int, reply: Reply) -> None:
+        """Replace a message's text and buttons."""
+        try:
+            await self.bot.edit_message_text(
+                _fit(reply.text, MESSAGE_MAX),
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply),
+                disable_web_page_preview=True,
+            )
+        except TelegramError as exc:
+            raise translate(exc) from exc

@@ -1,0 +1,160 @@
+"""Carrying one update through the domain: find the user, log, run the flow, deliver the outcome.
+
+Every update runs in its own database transactions, so the process keeps no user state and any
+process can take the next update of the same user.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram import CallbackQuery, Update
+from telegram.error import TelegramError
+
+from journey.conversation import LoggingMessenger, log_incoming
+from journey.profiles import Sender, get_or_create_user
+from journey.turn import Environment, Turn
+from messages.messenger import Messenger, NotModified, Rejected, SendError
+from messages.outgoing import Outcome, Reply
+from messages.render import render, supported_language
+from storage.engine import Database
+
+log = logging.getLogger(__name__)
+
+Flow = Callable[[Turn], Awaitable[Outcome]]
+
+
+@dataclass
+class BotServices:
+    """What the handlers need, stored in `application.bot_data["services"]`."""
+
+    db: Database
+    env: Environment
+    messenger: Messenger | None = None
+
+
+def sender_of(update: Update) -> Sender | None:
+    """Who wrote, for private chats with people; None for channels, groups and other bots."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or user.is_bot or chat.type != "private":
+        return None
+    # In a private chat the chat id is the user's id. Taking it from the user, not from the
+    # message a button belongs to, keeps a press on someone else's message from re-pointing
+    # this user's chat.
+    return Sender(
+        user_id=user.id,
+        chat_id=user.id,
+        first_name=user.first_name or "",
+        language_code=user.language_code,
+    )
+
+
+async def process(
+    update: Update,
+    services: BotServices,
+    flow: Flow,
+    *,
+    kind: str,
+    text: str,
+    callback_data: str | None = None,
+) -> None:
+    """Log what came in, run the flow in a transaction, and deliver its outcome.
+
+    A failing flow rolls its transaction back (the user's state is left as it was) and the user
+    gets an apology instead of silence.
+    """
+    sender = sender_of(update)
+    if sender is None:
+        return
+    message = update.effective_message
+    message_id = message.message_id if message is not None else None
+    async with services.db.transaction() as session:
+        user, _ = await get_or_create_user(session, sender)
+        lang = user.language
+        await log_incoming(
+            session, user.id, kind, text, callback_data=callback_data, message_id=message_id
+        )
+    try:
+        async with services.db.transaction() as session:
+            user, _ = await get_or_create_user(session, sender)
+            now = services.env.clock()
+            outcome = await flow(Turn(session, user, services.env, now))
+    except Exception:
+        log.exception("flow failed for update %s", update.update_id)
+        outcome = Outcome().add(Reply(render("common.error", lang), "common.error"))
+    await deliver(update, services, sender, outcome, lang)
+
+
+async def deliver(
+    update: Update, services: BotServices, sender: Sender, outcome: Outcome, lang: str
+) -> None:
+    """Send or edit each reply, then answer the button press (always, so the spinner stops).
+
+    Answering last means that once the client's spinner stops, the chat already shows the result.
+    """
+    query = update.callback_query
+    messenger = services.messenger
+    if messenger is None:
+        raise RuntimeError("BotServices.messenger is not set")
+    try:
+        for reply in outcome.replies:
+            try:
+                await _deliver_one(messenger, sender.chat_id, query, reply)
+            except SendError as exc:
+                log.warning("could not deliver %s to %s: %r", reply.key, sender.chat_id, exc)
+    finally:
+        if query is not None:
+            await _answer(query, outcome.notice)
+
+
+async def _answer(query: CallbackQuery, notice: str | None) -> None:
+    try:
+        await query.answer(notice[:200] if notice else None)
+    except TelegramError as exc:  # the query is too old to answer: nothing to do
+        log.info("could not answer callback query: %s", exc)
+
+
+async def _deliver_one(
+    messenger: Messenger, chat_id: int, query: CallbackQuery | None, reply: Reply
+) -> None:
+    message = query.message if query is not None else None
+    if (
+        reply.edit
+        and message is not None
+        and message.chat.id == chat_id
+        and reply.document is None
+    ):
+        try:
+            await messenger.edit(chat_id, message.message_id, reply)
+            return
+        except NotModified:
+            return  # a double tap: the message already shows this
+        except Rejected as exc:
+            # Too old to edit, or deleted: send it as a new message instead.
+            log.info("edit refused (%s); sending a new message", exc)
+    try:
+        await messenger.send(chat_id, reply)
+    except NotModified:
+        return
+    except Rejected as exc:
+        log.error("Telegram refused the HTML of %s (%s); sending plain text", reply.key, exc)
+        await messenger.send(chat_id, reply, html=False)
+
+
+def make_messenger(inner: Messenger, db: Database) -> Messenger:
+    """The messenger every part of the bot sends through: it logs what it sends."""
+    return LoggingMessenger(inner, db.sessions)
+
+
+__all__ = [
+    "BotServices",
+    "Flow",
+    "deliver",
+    "make_messenger",
+    "process",
+    "sender_of",
+    "supported_language",
+]

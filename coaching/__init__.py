@@ -1,0 +1,1 @@
+"""Coaching: partner programmes, referrals and hand-over, nudges and their dispatch, survey."""

@@ -1,0 +1,539 @@
+"""What the user goes through to reach a human coach: /coach (or a coach button), at most the
+eligibility questions that matter, the programmes that fit, the exact consent, the referral, the
+live relay and its end, waiting or switching when nobody answered, and withdrawing consent.
+
+`install()` plugs the hand-over into the journey (free text, /privacy, /export, /delete); the
+composition root calls it, and `tick()` runs the background work on an interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coaching import consent as consents
+from coaching import matching, referrals, relay, satisfaction
+from coaching.partners import (
+    AGE_BANDS,
+    SITUATIONS,
+    Partner,
+    answer_delay,
+    get_partner,
+    list_partners,
+    refresh_cache,
+)
+from coaching.webhooks import WebhookSender
+from journey import events, inbox, onboarding, privacy, profile_view
+from journey.turn import Turn
+from messages import Action, Button, Outcome, Reply, render
+from messages.messenger import Messenger
+from scoring.departements import get_departement
+from storage.engine import Database
+from storage.models import CoachProfile, Referral, User, utcnow
+
+COACH = "co"  # (rome?) — emitted by the career card and the nudges too
+ANSWER_SITUATION = "cs"  # (situation, rome?)
+ANSWER_AGE = "ca"  # (age band, rome?)
+CHANGE_ANSWERS = "cq"  # (rome?)
+PICK = "cp"  # (programme, rome?)
+CONSENT_YES = "cy"  # (programme, "1" with the conversation / "0" without, rome?)
+CONSENT_NO = "cn"  # (programme,)
+WITHDRAW = "cw"  # (consent id,)
+
+log = logging.getLogger(__name__)
+
+CEP_URL = "https://mon-cep.org/"
+_ROME = re.compile(r"^[A-Z]\d{4}$")
+
+
+# ----- what matching needs to know ---------------------------------------------------------------
+
+
+def _rome(turn: Turn, raw: str | None) -> str | None:
+    if not raw or not _ROME.match(raw):
+        return None
+    catalogue = turn.env.catalogue
+    return raw if catalogue is None or catalogue.get(raw) is not None else None
+
+
+def _rome_args(rome: str | None) -> tuple[str, ...]:
+    return (rome,) if rome else ()
+
+
+async def _profile(session: AsyncSession, user_id: int) -> CoachProfile:
+    profile = await session.get(CoachProfile, user_id)
+    if profile is None:
+        profile = CoachProfile(user_id=user_id)
+        session.add(profile)
+        await session.flush()
+    return profile
+
+
+async def _seeker(turn: Turn, rome: str | None) -> matching.Seeker:
+    profile = await turn.session.get(CoachProfile, turn.user.id)
+    saved = await consents.saved_careers(turn.session, turn.user.id, None, turn.lang)
+    careers = tuple(dict.fromkeys([*([rome] if rome else []), *(c.rome for c in saved)]))
+    catalogue = turn.env.catalogue
+    sectors = tuple(
+        career.sector
+        for career in (catalogue.get(code) if catalogue is not None else None for code in careers)
+        if career is not None
+    )
+    departement = get_departement(turn.user.departement) if turn.user.departement else None
+    return matching.Seeker(
+        departement=turn.user.departement,
+        region=departement.region_code if departement else None,
+        situation=profile.situation if profile else None,
+        age_band=profile.age_band if profile else None,
+        careers=careers,
+        sectors=sectors,
+    )
+
+
+# ----- /coach and the questions -------------------------------------------------------------------
+
+
+async def start(turn: Turn, raw_rome: str | None = None, *, via: str = "command") -> Outcome:
+    """/coach or a coach button: the questions still needed, then the programmes that fit."""
+    pending = onboarding.pending_question(turn)
+    if pending is not None:
+        first = Reply(render("onboarding.finish_first", turn.lang), "onboarding.finish_first")
+        return Outcome().add(first).add(pending)
+    rome = _rome(turn, raw_rome)
+    await events.record(turn.session, turn.user, events.COACH_REQUESTED, rome=rome, via=via)
+    active = await referrals.active_referral(turn.session, turn.user.id)
+    if active is not None:
+        return Outcome().add(await _status(turn, active))
+    return await _next_step(turn, rome)
+
+
+async def _next_step(
+    turn: Turn, rome: str | None, *, exclude: tuple[str, ...] = (), edit: bool = False
+) -> Outcome:
+    seeker = await _seeker(turn, rome)
+    partners = [p for p in await list_partners(turn.session) if p.code not in exclude]
+    questions = matching.questions_to_ask(partners, seeker)
+    if matching.SITUATION in questions:
+        return Outcome().add(_situation_question(turn.lang, rome, edit=edit))
+    if matching.AGE in questions:
+        return Outcome().add(_age_question(turn.lang, rome, edit=edit))
+    ranked = matching.rank(partners, seeker, turn.user.partner_code)
+    if not ranked:
+        await events.record(turn.session, turn.user, events.HANDOVER_NO_MATCH, rome=rome)
+        buttons = ((Button(render("coach.cep_button", turn.lang), url=CEP_URL),),)
+        text = render("coach.no_match", turn.lang)
+        return Outcome().add(Reply(text, "coach.no_match", buttons=buttons, edit=edit))
+    return Outcome().add(_programmes(turn, ranked, rome, seeker, edit=edit))
+
+
+def _situation_question(lang: str, rome: str | None, *, edit: bool) -> Reply:
+    rows = tuple(
+        (
+            Button(
+                render(f"coach.situation_{code}", lang),
+                Action(ANSWER_SITUATION, (code, *_rome_args(rome))),
+            ),
+        )
+        for code in SITUATIONS
+    )
+    return Reply(render("coach.ask_situation", lang), "coach.ask_situation", rows, edit=edit)
+
+
+def _age_question(lang: str, rome: str | None, *, edit: bool) -> Reply:
+    rows = tuple(
+        (Button(render(f"coach.age_{band}", lang), Action(ANSWER_AGE, (band, *_rome_args(rome)))),)
+        for band in AGE_BANDS
+    )
+    return Reply(render("coach.ask_age", lang), "coach.ask_age", rows, edit=edit)
+
+
+async def answer_situation(turn: Turn, args: tuple[str, ...]) -> Outcome:
+    """The situation button: remember it, then the next question or the programmes."""
+    if not args or args[0] not in SITUATIONS:
+        return Outcome(notice=render("common.stale_button", turn.lang))
+    (await _profile(turn.session, turn.user.id)).situation = args[0]
+    return await _next_step(turn, _rome(turn, args[1] if len(args) > 1 else None), edit=True)
+
+
+async def answer_age(turn: Turn, args: tuple[str, ...]) -> Outcome:
+    """The age button: remember it, then the programmes."""
+    if not args or args[0] not in AGE_BANDS:
+        return Outcome(notice=render("common.stale_button", turn.lang))
+    (await _profile(turn.session, turn.user.id)).age_band = args[0]
+    return await _next_step(turn, _rome(turn, args[1] if len(args) > 1 else None), edit=True)
+
+
+async def change_answers(turn: Turn, args: tuple[str, ...]) -> Outcome:
+    """ "My situation changed": forget the answers and ask again."""
+    profile = await _profile(turn.session, turn.user.id)
+    profile.situation = None
+    profile.age_band = None
+    return await _next_step(turn, _rome(turn, args[0] if args else None))
+
+
+def _programmes(
+    turn: Turn,
+    ranked: list[Partner],
+    rome: str | None,
+    seeker: matching.Seeker,
+    *,
+    edit: bool,
+) -> Reply:
+    lang = turn.lang
+    shown = [
+        {
+            "name": p.name,
+            "description": p.description(lang),
+            "coach": p.coach_role(lang),
+            "delay": answer_delay(p, lang),
+            "yours": p.code == turn.user.partner_code,
+        }
+        for p in ranked
+    ]
+    rows: list[tuple[Button, ...]] = [
+        (
+            Button(
+                render("coach.choose_button", lang, name=p.name),
+                Action(PICK, (p.code, *_rome_args(rome))),
+            ),
+        )
+        for p in ranked
+    ]
+    if seeker.situation or seeker.age_band:
+        rows.append(
+            (
+                Button(
+                    render("coach.change_answers_button", lang),
+                    Action(CHANGE_ANSWERS, _rome_args(rome)),
+                ),
+            )
+        )
+    text = render("coach.programmes", lang, programmes=shown)
+    return Reply(text, "coach.programmes", tuple(rows), edit=edit)
+
+
+# ----- consent and referral -----------------------------------------------------------------------
+
+
+async def _fitting(turn: Turn, code: str, rome: str | None) -> Partner | None:
+    partner = await get_partner(turn.session, code)
+    if partner is None or not matching.eligible(partner, await _seeker(turn, rome)):
+        return None
+    return partner
+
+
+async def pick(turn: Turn, args: tuple[str, ...]) -> Outcome:
+    """A programme was chosen: show exactly what it would receive, and ask."""
+    rome = _rome(turn, args[1] if len(args) > 1 else None)
+    active = await referrals.active_referral(turn.session, turn.user.id)
+    if active is not None:
+        return Outcome().add(await _status(turn, active))
+    partner = await _fitting(turn, args[0], rome) if args else None
+    if partner is None:
+        return Outcome(notice=render("coach.not_available", turn.lang))
+    return Outcome().add(await _consent_question(turn, partner, rome))
+
+
+async def _consent_question(turn: Turn, partner: Partner, rome: str | None) -> Reply:
+    lang, user = turn.lang, turn.user
+    profile = await turn.session.get(CoachProfile, user.id)
+    saved = await consents.saved_careers(turn.session, user.id, turn.env.catalogue, lang)
+    text = render(
+        "coach.consent",
+        lang,
+        programme=partner.name,
+        first_name=user.first_name,
+        departement=profile_view.departement_label(user.departement, lang),
+        situation=render(f"coach.situation_{profile.situation}", lang)
+        if profile and profile.situation
+        else None,
+        age=render(f"coach.age_{profile.age_band}", lang) if profile and profile.age_band else None,
+        career=consents.career_title(turn.env.catalogue, rome, lang) if rome else None,
+        saved=[
+            {
+                "title": c.title,
+                "interest": render(f"coach.interest_{c.interest}", lang)
+                if c.interest is not None
+                else None,
+                "readiness": render(f"coach.readiness_{c.readiness}", lang)
+                if c.readiness is not None
+                else None,
+            }
+            for c in saved
+        ],
+    )
+    args = _rome_args(rome)
+    buttons = (
+        (
+            Button(
+                render("coach.yes_with_conversation_button", lang),
+                Action(CONSENT_YES, (partner.code, "1", *args)),
+            ),
+        ),
+        (
+            Button(
+                render("coach.yes_button", lang), Action(CONSENT_YES, (partner.code, "0", *args))
+            ),
+        ),
+        (Button(render("coach.no_button", lang), Action(CONSENT_NO, (partner.code,))),),
+    )
+    return Reply(text, "coach.consent", buttons)
+
+
+async def consent_yes(turn: Turn, args: tuple[str, ...]) -> Outcome:
+    """Yes: record the consent, make the referral, tell the user who answers and when."""
+    if len(args) < 2 or args[1] not in ("0", "1"):
+        return Outcome(notice=render("common.stale_button", turn.lang))
+    rome = _rome(turn, args[2] if len(args) > 2 else None)
+    active = await referrals.active_referral(turn.session, turn.user.id)
+    if active is not None:
+        if active.partner_code == args[0]:
+            return Outcome(notice=render("coach.already_sent", turn.lang))
+        return Outcome().add(await _status(turn, active))
+    partner = await _fitting(turn, args[0], rome)
+    if partner is None:
+        return Outcome(notice=render("coach.not_available", turn.lang))
+    items = consents.items_for(rome=rome, share_conversation=args[1] == "1")
+    given = await consents.give(turn.session, turn.user, partner.code, items, now=turn.now)
+    await events.record(
+        turn.session,
+        turn.user,
+        events.HANDOVER_CONSENTED,
+        rome=rome,
+        programme=partner.code,
+        items=items,
+    )
+    await referrals.create(
+        turn.session,
+        turn.user,
+        partner,
+        given,
+        rome=rome,
+        catalogue=turn.env.catalogue,
+        now=turn.now,
+    )
+    text = render(
+        "coach.referred",
+        turn.lang,
+        programme=partner.name,
+        delay=answer_delay(partner, turn.lang),
+        coach=partner.coach_role(turn.lang),
+    )
+    buttons = ((Button(render("coach.end_button", turn.lang), Action(relay.END_RELAY)),),)
+    return Outcome().add(Reply(text, "coach.referred", buttons))
+
+
+async def consent_no(turn: Turn, args: tuple[str, ...]) -> Outcome:
+    """No: nothing is shared."""
+    await events.record(
+        turn.session, turn.user, events.HANDOVER_DECLINED, programme=args[0] if args else None
+    )
+    return Outcome().add(Reply(render("coach.declined", turn.lang), "coach.declined", edit=True))
+
+
+async def _status(turn: Turn, referral: Referral) -> Reply:
+    partner = await get_partner(turn.session, referral.partner_code)
+    lang = turn.lang
+    text = render(
+        "coach.status",
+        lang,
+        programme=partner.name if partner else referral.partner_code,
+        since=referral.created_at.strftime("%d/%m/%Y"),
+        coach=relay.coach_first_name(referral.coach_name),
+        relay_on=referral.relay_on,
+    )
+    rows: list[tuple[Button, ...]] = []
+    if referral.relay_on:
+        rows.append((Button(render("coach.end_button", lang), Action(relay.END_RELAY)),))
+    else:
+        who = relay.coach_first_name(referral.coach_name) or (partner.name if partner else "")
+        rows.append(
+            (
+                Button(
+                    render("coach.reply_button", lang, coach=who),
+                    Action(relay.RESUME_RELAY, (str(referral.id),)),
+                ),
+            )
+        )
+    rows.append(
+        (Button(render("coach.switch_button", lang), Action(relay.SWITCH, (str(referral.id),))),)
+    )
+    return Reply(text, "coach.status", tuple(rows))
+
+
+# ----- no answer in time --------------------------------------------------------------------------
+
+
+async def _own_open(turn: Turn, args: tuple[str, ...]) -> Referral | None:
+    if not args or not args[0].isdigit():
+        return None
+    referral = await turn.session.get(Referral, int(args[0]))
+    if referral is None or referral.user_id != turn.user.id:
+        return None
+    return referral if referral.state in referrals.ACTIVE else None
+
+
+async def keep_waiting(turn: Turn, args: tuple[str, ...]) -> Outcome:
+    """Wait another promised period; the user is told again if it passes too."""
+    referral = await _own_open(turn, args)
+    if referral is None:
+        return Outcome(notice=render("common.stale_button", turn.lang))
+    partner = await get_partner(turn.session, referral.partner_code)
+    if partner is not None and referral.first_reply_at is None:
+        referral.promised_by = turn.now + partner.answers_within
+        referral.timeout_notified_at = None
+    text = render(
+        "coach.waiting",
+        turn.lang,
+        programme=partner.name if partner else referral.partner_code,
+    )
+    return Outcome().add(Reply(text, "coach.waiting", edit=True))
+
+
+async def switch(turn: Turn, args: tuple[str, ...]) -> Outcome:
+    """Give up on this programme (it is told) and see the others that fit."""
+    referral = await _own_open(turn, args)
+    if referral is None:
+        return Outcome(notice=render("common.stale_button", turn.lang))
+    partner = await get_partner(turn.session, referral.partner_code)
+    await referrals.switch_away(turn.session, turn.user, referral, now=turn.now)
+    text = render(
+        "coach.switched",
+        turn.lang,
+        programme=partner.name if partner else referral.partner_code,
+    )
+    outcome = Outcome().add(Reply(text, "coach.switched", edit=True))
+    following = await _next_step(turn, referral.rome, exclude=(referral.partner_code,))
+    outcome.replies.extend(following.replies)
+    return outcome
+
+
+# ----- privacy ------------------------------------------------------------------------------------
+
+
+async def withdraw(turn: Turn, args: tuple[str, ...]) -> Outcome:
+    """/privacy's withdraw button: stop sharing and tell the programme."""
+    consent = None
+    if args and args[0].isdigit():
+        consent = await referrals.withdraw_consent(
+            turn.session, turn.user, int(args[0]), now=turn.now
+        )
+    if consent is None:
+        return Outcome(notice=render("common.stale_button", turn.lang))
+    partner = await get_partner(turn.session, consent.partner_code)
+    text = render(
+        "coach.withdrawn",
+        turn.lang,
+        programme=partner.name if partner else consent.partner_code,
+    )
+    return Outcome().add(Reply(text, "coach.withdrawn"))
+
+
+async def privacy_replies(turn: Turn) -> list[Reply]:
+    """In /privacy: the consents in force, each with a withdraw button."""
+    given = await consents.consents_of(turn.session, turn.user.id)
+    if not given:
+        return []
+    lang = turn.lang
+    names = {p.code: p.name for p in await list_partners(turn.session)}
+    active = [c for c in given if c.withdrawn_at is None]
+    text = render(
+        "coach.privacy_consents",
+        lang,
+        consents=[
+            {
+                "programme": names.get(c.partner_code, c.partner_code),
+                "date": c.given_at.strftime("%d/%m/%Y"),
+                "conversation": c.share_conversation,
+            }
+            for c in active
+        ],
+    )
+    rows = tuple(
+        (
+            Button(
+                render(
+                    "coach.withdraw_button",
+                    lang,
+                    programme=names.get(c.partner_code, c.partner_code),
+                ),
+                Action(WITHDRAW, (str(c.id),)),
+            ),
+        )
+        for c in active
+    )
+    return [Reply(text, "coach.privacy_consents", rows)]
+
+
+async def _on_stop(session: AsyncSession, user: User, reason: str) -> None:
+    # /stop is about automated follow-ups and leaves a human coach in place; /delete erases.
+    if reason == "deleted":
+        await referrals.forget_user(session, user, now=utcnow())
+
+
+# ----- wiring -------------------------------------------------------------------------------------
+
+
+async def text_route(turn: Turn, text: str) -> Outcome | None:
+    """Free text: a satisfaction comment being written, else a message for the coach."""
+    commented = await satisfaction.comment_text(turn, text)
+    if commented is not None:
+        return commented
+    return await relay.relay_text(turn, text)
+
+
+def install() -> None:
+    """Plug the hand-over into the journey (idempotent): the relay takes free text before the
+    career search, and /privacy, /export and /delete cover hand-over data."""
+    if text_route not in inbox.routes:
+        inbox.routes.insert(0, text_route)
+    if referrals.export_part not in privacy.export_parts:
+        privacy.export_parts.append(referrals.export_part)
+    if _on_stop not in privacy.stop_hooks:
+        privacy.stop_hooks.append(_on_stop)
+    if privacy_replies not in privacy.show_parts:
+        privacy.show_parts.append(privacy_replies)
+
+
+async def tick(
+    db: Database, messenger: Messenger, sender: WebhookSender, now: datetime | None = None
+) -> None:
+    """The background work of one process: pick up programme edits, tell users whose programme
+    has not answered in time, and send due webhooks."""
+    now = now or utcnow()
+    async with db.transaction() as session:
+        await refresh_cache(session)
+    await relay.check_timeouts(db, messenger, now)
+    await sender.send_due(now)
+
+
+class HandoverWorker:
+    """Runs `tick` on the process's scheduler, one pass at a time, and closes cleanly."""
+
+    def __init__(self, db: Database, messenger: Messenger, sender: WebhookSender) -> None:
+        self.db = db
+        self.messenger = messenger
+        self.sender = sender
+        self._pass: asyncio.Task[Any] | None = None
+
+    async def run_once(self) -> None:
+        """One pass (a pass still running makes this one a no-op); failures are logged."""
+        if self._pass is not None and not self._pass.done():
+            return
+        self._pass = asyncio.current_task()
+        try:
+            await tick(self.db, self.messenger, self.sender)
+        except Exception:
+            log.exception("the hand-over pass failed; it runs again at the next interval")
+
+    async def close(self) -> None:
+        """Let a running pass finish, then close the webhook client."""
+        current = self._pass
+        if current is not None and not current.done() and current is not asyncio.current_task():
+            await asyncio.wait({current}, timeout=15)
+        await self.sender.aclose()

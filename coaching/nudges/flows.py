@@ -1,0 +1,152 @@
+"""The user's side of the nudges: what starts and cancels them, and their buttons.
+
+`install()` registers the reactions to the journey (a career saved or removed, /stop, /delete,
+/export); `tremplin.app.build_environment` calls it, and so do tests that need it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coaching.nudges import outbox, plan, timing
+from coaching.nudges.content import PLAN_STEP
+from journey import events, hooks, privacy
+from journey.turn import Turn
+from messages import Outcome, Reply, render
+from storage.models import Nudge, SavedCareer, User
+
+_Hook = TypeVar("_Hook")
+
+
+def _register(registry: list[_Hook], hook: _Hook) -> None:
+    if hook not in registry:
+        registry.append(hook)
+
+
+def install() -> None:
+    """Register the nudges' hooks (idempotent: installing twice registers them once)."""
+    _register(hooks.career_saved, on_career_saved)
+    _register(hooks.career_removed, on_career_removed)
+    _register(privacy.stop_hooks, on_stop)
+    _register(privacy.export_parts, export_part)
+
+
+async def on_career_saved(turn: Turn, rome: str) -> None:
+    """A career was saved: start a sequence unless one is under way or the user said stop."""
+    if turn.user.unreachable:
+        # Saving a career means they are talking to the bot again: they unblocked it.
+        turn.user.unreachable = False
+    await plan.start_sequence(turn.session, turn.user, turn.env, turn.now)
+
+
+async def on_career_removed(turn: Turn, rome: str) -> None:
+    """A career was removed: with none left, nothing remains to talk about."""
+    left = await turn.session.scalar(
+        select(SavedCareer.id).where(SavedCareer.user_id == turn.user.id).limit(1)
+    )
+    if left is None:
+        await outbox.cancel_pending(turn.session, turn.user.id, "no_career")
+
+
+async def on_stop(session: AsyncSession, user: User, reason: str) -> None:
+    """/stop ("stopped") or /delete ("deleted"): cancel what has not gone out."""
+    await outbox.cancel_pending(session, user.id, reason)
+
+
+async def export_part(session: AsyncSession, user: User) -> dict[str, Any]:
+    """The user's nudges, for /export."""
+    return {
+        "follow_up_messages": [
+            {
+                "sequence": row.sequence,
+                "nudge_kind": row.kind,
+                "step": row.step,
+                "variant": row.variant,
+                "career": row.rome,
+                "due_at": row.due_at.isoformat(),
+                "state": row.state,
+                "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+            }
+            for row in await outbox.user_nudges(session, user.id)
+        ]
+    }
+
+
+async def _own_nudge(turn: Turn, ident: str) -> Nudge | None:
+    if not ident.isdigit():
+        return None
+    row = await turn.session.get(Nudge, int(ident))
+    return row if row is not None and row.user_id == turn.user.id else None
+
+
+async def stop_button(turn: Turn, args: tuple[str, ...]) -> Outcome:
+    """🔕 on a nudge: the same as /stop, confirmed at once."""
+    row = await _own_nudge(turn, args[0]) if args else None
+    turn.user.nudges_stopped = True
+    for hook in privacy.stop_hooks:
+        await hook(turn.session, turn.user, "stopped")
+    await events.record(
+        turn.session,
+        turn.user,
+        events.NUDGES_STOPPED,
+        rome=row.rome if row else None,
+        via="button",
+        **outbox.event_facts(row),
+    )
+    return Outcome().add(Reply(render("nudges.stopped", turn.lang), "nudges.stopped"))
+
+
+async def record_press(turn: Turn, args: tuple[str, ...], button: str) -> None:
+    """Record a press on a nudge's 🎓 or 💬 button (args: rome, nudge id)."""
+    row = await _own_nudge(turn, args[1]) if len(args) > 1 else None
+    await events.record(
+        turn.session,
+        turn.user,
+        events.NUDGE_CLICKED,
+        rome=args[0] if args else None,
+        button=button,
+        **outbox.event_facts(row),
+    )
+
+
+async def plan_answer(turn: Turn, args: tuple[str, ...]) -> Outcome:
+    """An answer to "when could you spend 20 minutes on this?": plan the reminder."""
+    stale = Outcome(notice=render("nudges.plan_stale", turn.lang))
+    if len(args) != 2 or args[1] not in timing.PLAN_CHOICES or turn.user.nudges_stopped:
+        return stale
+    prompt = await _own_nudge(turn, args[0])
+    if prompt is None or prompt.kind != outbox.STEP or prompt.step != PLAN_STEP:
+        return stale
+    reminder = await plan.plan_reminder(
+        turn.session, turn.user, turn.env, prompt, args[1], turn.now
+    )
+    await events.record(
+        turn.session,
+        turn.user,
+        events.NUDGE_PLAN_CHOSEN,
+        rome=prompt.rome,
+        choice=args[1],
+        remind_at=reminder.due_at.isoformat(),
+        **outbox.event_facts(prompt),
+    )
+    zone = timing.zone_for(turn.user.departement)
+    local = reminder.due_at.astimezone(zone)
+    today = turn.now.astimezone(zone).date()
+    if local.date() == today:
+        day = "today"
+    elif local.date() == today + timedelta(days=1):
+        day = "tomorrow"
+    else:
+        day = "later"
+    text = render(
+        "nudges.plan_set",
+        turn.lang,
+        day=day,
+        weekday=local.weekday(),
+        hour=local.strftime("%H:%M"),
+    )
+    return Outcome().add(Reply(text, "nudges.plan_set"))

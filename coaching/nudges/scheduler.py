@@ -1,0 +1,106 @@
+"""APScheduler wiring: the dispatcher runs on a short interval and at the next due time.
+
+The schedule holds two jobs whatever the number of pending nudges — the poll and the next
+wake-up — because the nudges themselves are rows in the database, not jobs in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from coaching.nudges.dispatcher import DispatchConfig, Dispatcher
+from journey.turn import Environment
+from messages.messenger import Messenger
+from storage.engine import Database
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+POLL_JOB = "nudges-poll"
+WAKE_JOB = "nudges-wake"
+_MIN_GAP = timedelta(milliseconds=50)
+
+
+class NudgeScheduler:
+    """Runs a `Dispatcher` from an AsyncIOScheduler in the bot's event loop."""
+
+    def __init__(self, dispatcher: Dispatcher, poll_seconds: float = 15.0) -> None:
+        self.dispatcher = dispatcher
+        self.poll = timedelta(seconds=poll_seconds)
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._pass: asyncio.Task[None] | None = None
+        self.first_pass = asyncio.Event()  # set when the first pass (recovery included) ended
+
+    async def start(self) -> None:
+        """Start polling now (a first pass also recovers what a previous process left)."""
+        self.every(self.poll.total_seconds(), self._tick, POLL_JOB)
+        self.scheduler.start()
+
+    def every(self, seconds: float, job: Callable[[], Awaitable[None]], job_id: str) -> None:
+        """Run another periodic job of the process on this scheduler, starting now.
+
+        A run that is still going when the next is due makes that one skip, never pile up.
+        """
+        self.scheduler.add_job(
+            job,
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            next_run_time=datetime.now(UTC),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+
+    async def stop(self) -> None:
+        """Stop the jobs, then let the dispatcher finish or hand back what it holds."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.dispatcher.close()
+        if self._pass is not None:
+            await asyncio.wait({self._pass}, timeout=15)
+
+    async def _tick(self) -> None:
+        # The job only starts a pass and returns, so a long pass (thousands of nudges at the
+        # send rate) never makes the scheduler skip runs; the pass itself drains what is due.
+        if self._pass is not None and not self._pass.done():
+            return
+        self._pass = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        try:
+            wake = await self.dispatcher.run()
+        except Exception:
+            log.exception("the nudge dispatcher failed; it will run again at the next poll")
+            return
+        finally:
+            self.first_pass.set()
+        if wake is not None:
+            self._wake_at(wake)
+
+    def _wake_at(self, when: datetime) -> None:
+        """Schedule the next pass at `when` unless the poll comes first."""
+        now = utcnow()
+        when = max(when, now + _MIN_GAP)
+        if when >= now + self.poll or not self.scheduler.running:
+            return
+        self.scheduler.add_job(
+            self._tick,
+            "date",
+            run_date=when,
+            id=WAKE_JOB,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+
+def build_scheduler(
+    db: Database, messenger: Messenger, env: Environment, *, rate: float, poll_seconds: float
+) -> NudgeScheduler:
+    """The nudges' scheduler of one bot process, sending through the process's messenger."""
+    return NudgeScheduler(Dispatcher(db, messenger, env, DispatchConfig(rate=rate)), poll_seconds)

@@ -1,0 +1,193 @@
+"""One satisfaction question after a programme closes a referral: a score from 1 to 5, then an
+optional comment. Both are stored on the referral (the dashboard reads them), recorded as an event,
+and sent to the programme while the user's consent stands."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coaching import referrals, webhooks
+from coaching.partners import Partner, get_partner
+from journey import events
+from journey.turn import Turn
+from messages import Action, Button, Outcome, Reply, render
+from messages.messenger import Messenger, SendError, Unreachable
+from storage.engine import Database
+from storage.models import CoachConsent, Referral, User, utcnow
+
+RATE = "cv"  # (referral id, score)
+NO_COMMENT = "cc"  # (referral id,)
+COMMENT_STEP = "coach:comment:"  # + referral id: the next text is the comment
+SCORES = range(1, 6)
+COMMENT_MAX = 2000
+# A text long after the score is not a comment (the user moved on without pressing "No thanks").
+COMMENT_WINDOW = timedelta(hours=1)
+
+
+def question(referral: Referral, partner: Partner | None, lang: str) -> Reply:
+    """The question, with one button per score."""
+    text = render(
+        "coach.satisfaction_question",
+        lang,
+        programme=partner.name if partner else referral.partner_code,
+    )
+    row = tuple(
+        Button(
+            render("coach.score_button", lang, score=score),
+            Action(RATE, (str(referral.id), str(score))),
+        )
+        for score in SCORES
+    )
+    return Reply(text, "coach.satisfaction_question", buttons=(row,))
+
+
+async def close_and_ask(
+    db: Database,
+    messenger: Messenger,
+    referral_id: int,
+    outcome: str,
+    *,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """The programme closes a referral with its outcome (the console calls this); the user is
+    then asked the satisfaction question. Returns whether the question reached them."""
+    now = now or utcnow()
+    async with db.transaction() as session:
+        referral = await session.get(Referral, referral_id)
+        if referral is None:
+            raise referrals.ReferralError(f"no referral {referral_id}")
+        await referrals.close(
+            session, referral, outcome=outcome, reason=referrals.BY_COACH, now=now, note=note
+        )
+        user = await session.get(User, referral.user_id)
+        if user is None:
+            return False
+        referral.satisfaction_asked_at = now
+        partner = await get_partner(session, referral.partner_code)
+        reply = question(referral, partner, user.language)
+        chat_id, user_id = user.chat_id, user.id
+    try:
+        await messenger.send(chat_id, reply)
+    except Unreachable:
+        async with db.transaction() as session:
+            gone = await session.get(User, user_id)
+            if gone is not None:
+                gone.unreachable = True
+        return False
+    except SendError:
+        return False
+    return True
+
+
+async def _own_asked_referral(turn: Turn, raw_id: str) -> Referral | None:
+    if not raw_id.isdigit():
+        return None
+    referral = await turn.session.get(Referral, int(raw_id))
+    if referral is None or referral.user_id != turn.user.id:
+        return None
+    return referral if referral.satisfaction_asked_at is not None else None
+
+
+async def _tell_programme(
+    session: AsyncSession, user: User, referral: Referral, now: datetime
+) -> None:
+    consent = await session.get(CoachConsent, referral.consent_id)
+    if consent is None or consent.withdrawn_at is not None:
+        return  # the user took their consent back: nothing more goes to the programme
+    partner = await get_partner(session, referral.partner_code)
+    if partner is None:
+        return
+    await webhooks.enqueue(
+        session,
+        partner,
+        webhooks.SATISFACTION_ANSWERED,
+        {
+            "referral": {"id": referral.id, "outcome": referral.outcome},
+            "score": referral.satisfaction_score,
+            "comment": referral.satisfaction_comment,
+        },
+        user_id=user.id,
+        referral_id=referral.id,
+        now=now,
+    )
+
+
+async def rate(turn: Turn, raw_id: str, raw_score: str) -> Outcome:
+    """A score button: store it and offer to add a comment."""
+    referral = await _own_asked_referral(turn, raw_id)
+    if referral is None or not raw_score.isdigit() or int(raw_score) not in SCORES:
+        return Outcome(notice=render("common.stale_button", turn.lang))
+    score = int(raw_score)
+    referral.satisfaction_score = score
+    referral.satisfaction_at = turn.now
+    turn.user.step = f"{COMMENT_STEP}{referral.id}"
+    await events.record(
+        turn.session,
+        turn.user,
+        events.HANDOVER_RATED,
+        rome=referral.rome,
+        programme=referral.partner_code,
+        referral=referral.id,
+        score=score,
+    )
+    await _tell_programme(turn.session, turn.user, referral, turn.now)
+    buttons = (
+        (
+            Button(
+                render("coach.no_comment_button", turn.lang),
+                Action(NO_COMMENT, (str(referral.id),)),
+            ),
+        ),
+    )
+    text = render("coach.satisfaction_ask_comment", turn.lang, score=score)
+    return Outcome().add(Reply(text, "coach.satisfaction_ask_comment", buttons=buttons, edit=True))
+
+
+async def comment_text(turn: Turn, text: str) -> Outcome | None:
+    """The text after a score is the optional comment (a text route)."""
+    step = turn.user.step or ""
+    if not step.startswith(COMMENT_STEP):
+        return None
+    turn.user.step = None
+    referral = await _own_asked_referral(turn, step.removeprefix(COMMENT_STEP))
+    rated_at = referral.satisfaction_at if referral is not None else None
+    if referral is None or rated_at is None or turn.now - rated_at > COMMENT_WINDOW:
+        return None  # the comment was not written then: this text is something else
+    referral.satisfaction_comment = text.strip()[:COMMENT_MAX]
+    await events.record(
+        turn.session,
+        turn.user,
+        events.HANDOVER_RATED,
+        rome=referral.rome,
+        programme=referral.partner_code,
+        referral=referral.id,
+        score=referral.satisfaction_score,
+        commented=True,
+    )
+    await _tell_programme(turn.session, turn.user, referral, turn.now)
+    partner = await get_partner(turn.session, referral.partner_code)
+    return Outcome().add(_thanks(referral, partner, turn.lang))
+
+
+async def no_comment(turn: Turn, raw_id: str) -> Outcome:
+    """ "No thanks": the score alone is kept."""
+    referral = await _own_asked_referral(turn, raw_id)
+    if referral is None:
+        return Outcome(notice=render("common.stale_button", turn.lang))
+    if (turn.user.step or "").startswith(COMMENT_STEP):
+        turn.user.step = None
+    partner = await get_partner(turn.session, referral.partner_code)
+    reply = _thanks(referral, partner, turn.lang)
+    return Outcome().add(Reply(reply.text, reply.key, edit=True))
+
+
+def _thanks(referral: Referral, partner: Partner | None, lang: str) -> Reply:
+    text = render(
+        "coach.satisfaction_thanks",
+        lang,
+        programme=partner.name if partner else referral.partner_code,
+    )
+    return Reply(text, "coach.satisfaction_thanks")

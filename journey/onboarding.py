@@ -1,0 +1,169 @@
+"""Onboarding: greet, ask where the user lives, then what matters to them.
+
+The question being asked is stored on the user (`User.step`), so any bot process can take the
+answer, and a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+from coaching.partners import find_partner, partner_welcome
+from journey import events
+from journey.profile_view import (
+    ASK_DEPARTEMENT,
+    ASK_PRIORITIES,
+    EXPLORE,
+    PRIORITIES_DONE,
+    SETTINGS_DEPARTEMENT,
+    SETTINGS_PRIORITIES,
+    TOGGLE_PRIORITY,
+    departement_label,
+    priorities_label,
+    priorities_question,
+    summary,
+)
+from journey.turn import Turn
+from messages import Action, Button, Outcome, Reply, render
+from scoring.departements import resolve_departement
+from scoring.models import Priority
+
+__all__ = [
+    "ASK_DEPARTEMENT",
+    "ASK_PRIORITIES",
+    "EXPLORE",
+    "PRIORITIES_DONE",
+    "SETTINGS_DEPARTEMENT",
+    "SETTINGS_PRIORITIES",
+    "TOGGLE_PRIORITY",
+    "answer_departement",
+    "departement_label",
+    "pending_question",
+    "priorities_done",
+    "priorities_question",
+    "start",
+    "toggle_priority",
+]
+
+_ECHO_MAX = 40
+
+
+async def start(turn: Turn, payload: str) -> Outcome:
+    """/start [partner]: greet, attribute a partner, and (re)start onboarding where needed."""
+    user = turn.user
+    outcome = Outcome()
+    partner = find_partner(payload) if payload else None
+    user.nudges_stopped = False  # /start again re-enables future follow-up sequences
+    if partner is not None and user.partner_code != partner.code:
+        user.partner_code = partner.code
+    if user.onboarded and user.departement:
+        text = render(
+            "onboarding.welcome_back",
+            turn.lang,
+            first_name=user.first_name,
+            departement=departement_label(user.departement, turn.lang),
+        )
+        if partner is not None:
+            text += "\n" + partner_welcome(partner, turn.lang)
+        outcome.add(Reply(text, "onboarding.welcome_back", buttons=_explore_button(turn.lang)))
+        return outcome
+    text = render("onboarding.welcome", turn.lang, first_name=user.first_name)
+    if partner is not None:
+        text += "\n" + partner_welcome(partner, turn.lang)
+    outcome.add(Reply(text, "onboarding.welcome"))
+    user.step = ASK_DEPARTEMENT
+    outcome.add(
+        Reply(render("onboarding.ask_departement", turn.lang), "onboarding.ask_departement")
+    )
+    return outcome
+
+
+async def answer_departement(turn: Turn, text: str) -> Outcome:
+    """The user answered "where do you live" (during onboarding or from /settings)."""
+    user = turn.user
+    departement = resolve_departement(text)
+    if departement is None:
+        shown = text.strip()[:_ECHO_MAX] + ("…" if len(text.strip()) > _ECHO_MAX else "")
+        return Outcome().add(
+            Reply(
+                render("onboarding.departement_unknown", turn.lang, text=shown),
+                "onboarding.departement_unknown",
+            )
+        )
+    user.departement = departement.code
+    if user.step == SETTINGS_DEPARTEMENT:
+        user.step = None
+        outcome = Outcome().add(Reply(render("settings.saved", turn.lang), "settings.saved"))
+        return outcome.add(summary(turn))
+    user.step = ASK_PRIORITIES
+    outcome = Outcome()
+    outcome.add(
+        Reply(
+            render("onboarding.departement_set", turn.lang, departement=departement.prefix),
+            "onboarding.departement_set",
+        )
+    )
+    outcome.add(priorities_question(turn))
+    return outcome
+
+
+def _asking_priorities(turn: Turn) -> bool:
+    return turn.user.step in (ASK_PRIORITIES, SETTINGS_PRIORITIES)
+
+
+async def toggle_priority(turn: Turn, value: str) -> Outcome:
+    """A tap on one priority: add or remove it, and redraw the question in place."""
+    if not _asking_priorities(turn) or value not in {p.value for p in Priority}:
+        return Outcome(notice=render("common.stale_button", turn.lang))
+    chosen = list(turn.user.priorities)
+    if value in chosen:
+        chosen.remove(value)
+    else:
+        chosen.append(value)
+    turn.user.priorities = [p.value for p in Priority if p.value in chosen]
+    return Outcome().add(priorities_question(turn, edit=True))
+
+
+async def priorities_done(turn: Turn) -> Outcome:
+    """The user confirmed their priorities: finish onboarding (or the settings change)."""
+    user = turn.user
+    if not _asking_priorities(turn):
+        return Outcome(notice=render("common.stale_button", turn.lang))
+    from_settings = user.step == SETTINGS_PRIORITIES
+    user.step = None
+    if from_settings:
+        return (
+            Outcome()
+            .add(Reply(render("settings.saved", turn.lang), "settings.saved"))
+            .add(summary(turn))
+        )
+    first_time = not user.onboarded
+    user.onboarded = True
+    if first_time:
+        await events.record(
+            turn.session,
+            user,
+            events.ONBOARDED,
+            departement=user.departement,
+            priorities=list(user.priorities),
+        )
+    text = render(
+        "onboarding.done",
+        turn.lang,
+        first_name=user.first_name,
+        departement=departement_label(user.departement, turn.lang),
+        priorities=priorities_label(user.priorities, turn.lang),
+    )
+    return Outcome().add(Reply(text, "onboarding.done", buttons=_explore_button(turn.lang)))
+
+
+def _explore_button(lang: str) -> tuple[tuple[Button, ...], ...]:
+    return ((Button(render("onboarding.explore_button", lang), Action(EXPLORE)),),)
+
+
+def pending_question(turn: Turn) -> Reply | None:
+    """While onboarding is unfinished, the question to ask again (None once it is done)."""
+    if turn.user.step == ASK_DEPARTEMENT or (not turn.user.departement and not turn.user.step):
+        turn.user.step = ASK_DEPARTEMENT
+        return Reply(render("onboarding.ask_departement", turn.lang), "onboarding.ask_departement")
+    if turn.user.step == ASK_PRIORITIES:
+        return priorities_question(turn)
+    return None

@@ -1,0 +1,53 @@
+"""/settings: change département, priorities and language."""
+
+from __future__ import annotations
+
+from journey.profile_view import (
+    CHANGE_DEPARTEMENT,
+    CHANGE_PRIORITIES,
+    SETTINGS_DEPARTEMENT,
+    SETTINGS_PRIORITIES,
+    SWITCH_LANGUAGE,
+    priorities_question,
+    summary,
+)
+from journey.turn import Turn
+from messages import Outcome, Reply, render
+
+__all__ = [
+    "CHANGE_DEPARTEMENT",
+    "CHANGE_PRIORITIES",
+    "SWITCH_LANGUAGE",
+    "change_departement",
+    "change_priorities",
+    "show",
+    "summary",
+    "switch_language",
+]
+
+
+async def show(turn: Turn) -> Outcome:
+    """/settings."""
+    if turn.user.step in (SETTINGS_DEPARTEMENT, SETTINGS_PRIORITIES):
+        turn.user.step = None  # a fresh /settings abandons a half-made change
+    return Outcome().add(summary(turn))
+
+
+async def change_departement(turn: Turn) -> Outcome:
+    """Ask for the new département; the next text answers it."""
+    turn.user.step = SETTINGS_DEPARTEMENT
+    return Outcome().add(
+        Reply(render("settings.ask_departement", turn.lang), "settings.ask_departement")
+    )
+
+
+async def change_priorities(turn: Turn) -> Outcome:
+    """Show the priorities question again, pre-ticked with the current choice."""
+    turn.user.step = SETTINGS_PRIORITIES
+    return Outcome().add(priorities_question(turn))
+
+
+async def switch_language(turn: Turn) -> Outcome:
+    """Switch between French and English and redraw the settings in the new language."""
+    turn.user.language = "en" if turn.user.language == "fr" else "fr"
+    return Outcome(notice=render("settings.language_set", turn.lang)).add(summary(turn, edit=True))

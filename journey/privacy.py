@@ -1,0 +1,146 @@
+"""The user's rights over their data: /privacy, /export, /delete, and /stop for follow-ups."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from journey import events
+from journey.conversation import transcript
+from journey.turn import Turn
+from messages import Action, Button, Outcome, Reply, render
+from messages.outgoing import Document
+from storage.models import Event, SavedCareer, User
+
+DELETE_YES = "dy"
+DELETE_NO = "dn"
+
+# Other packages add what they keep about a user (referrals, consents, nudges) to the export and
+# cancel what must stop on /stop and /delete, by registering here at import time.
+ExportPart = Callable[[AsyncSession, User], Awaitable[dict[str, Any]]]
+StopHook = Callable[[AsyncSession, User, str], Awaitable[None]]
+export_parts: list[ExportPart] = []
+stop_hooks: list[StopHook] = []
+# Extra messages /privacy shows (e.g. the consents given to coaching programmes, to withdraw).
+ShowPart = Callable[[Turn], Awaitable[list[Reply]]]
+show_parts: list[ShowPart] = []
+
+
+async def show(turn: Turn) -> Outcome:
+    """/privacy: what is kept, why, and the commands to export or erase it."""
+    outcome = Outcome().add(Reply(render("privacy.summary", turn.lang), "privacy.summary"))
+    for part in show_parts:
+        outcome.replies.extend(await part(turn))
+    return outcome
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+async def export_data(session: AsyncSession, user: User) -> dict[str, Any]:
+    """Everything stored about a user, as JSON-ready data."""
+    saved = await session.scalars(select(SavedCareer).where(SavedCareer.user_id == user.id))
+    logged = await session.scalars(
+        select(Event).where(Event.user_id == user.id).order_by(Event.at, Event.id)
+    )
+    data: dict[str, Any] = {
+        "profile": {
+            "telegram_id": user.id,
+            "first_name": user.first_name,
+            "language": user.language,
+            "departement": user.departement,
+            "priorities": list(user.priorities),
+            "partner": user.partner_code,
+            "follow_up_messages_stopped": user.nudges_stopped,
+            "created_at": _iso(user.created_at),
+        },
+        "saved_careers": [
+            {
+                "rome": s.rome,
+                "saved_at": _iso(s.saved_at),
+                "interest": s.interest,
+                "readiness": s.readiness,
+            }
+            for s in saved
+        ],
+        "events": [
+            {"at": _iso(e.at), "kind": e.kind, "rome": e.rome, "data": e.data} for e in logged
+        ],
+        "conversation": [
+            {
+                "at": _iso(line.at),
+                "direction": line.direction,
+                "kind": line.kind,
+                "text": line.text,
+                "button": line.callback_data,
+            }
+            for line in await transcript(session, user.id, limit=100_000)
+        ],
+    }
+    for part in export_parts:
+        data.update(await part(session, user))
+    return data
+
+
+async def export(turn: Turn) -> Outcome:
+    """/export: send the user a JSON file with all their data."""
+    data = await export_data(turn.session, turn.user)
+    content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    document = Document(filename=f"tremplin-{turn.user.id}.json", content=content)
+    return Outcome().add(
+        Reply(
+            render("privacy.export_caption", turn.lang), "privacy.export_caption", document=document
+        )
+    )
+
+
+async def ask_delete(turn: Turn) -> Outcome:
+    """/delete: ask for confirmation before erasing anything."""
+    buttons = (
+        (
+            Button(render("privacy.delete_yes_button", turn.lang), Action(DELETE_YES)),
+            Button(render("privacy.delete_no_button", turn.lang), Action(DELETE_NO)),
+        ),
+    )
+    return Outcome().add(
+        Reply(
+            render("privacy.delete_confirm", turn.lang), "privacy.delete_confirm", buttons=buttons
+        )
+    )
+
+
+async def erase(session: AsyncSession, user: User) -> None:
+    """Erase a user and everything attached to them (rows cascade from the user)."""
+    for hook in stop_hooks:
+        await hook(session, user, "deleted")
+    await session.execute(delete(User).where(User.id == user.id))
+    session.expunge(user)
+
+
+async def confirm_delete(turn: Turn) -> Outcome:
+    """The user confirmed: erase everything, then say so (the goodbye is not logged)."""
+    lang = turn.lang
+    await erase(turn.session, turn.user)
+    return Outcome().add(Reply(render("privacy.deleted", lang), "privacy.deleted", edit=True))
+
+
+async def cancel_delete(turn: Turn) -> Outcome:
+    """The user kept their data."""
+    return Outcome().add(
+        Reply(render("privacy.delete_cancelled", turn.lang), "privacy.delete_cancelled", edit=True)
+    )
+
+
+async def stop(turn: Turn) -> Outcome:
+    """/stop: no more follow-up messages; pending ones are cancelled at once."""
+    turn.user.nudges_stopped = True
+    for hook in stop_hooks:
+        await hook(turn.session, turn.user, "stopped")
+    await events.record(turn.session, turn.user, events.NUDGES_STOPPED, via="command")
+    return Outcome().add(Reply(render("privacy.stopped", turn.lang), "privacy.stopped"))

@@ -1,0 +1,73 @@
+"""How the user's profile is shown and asked for: labels, the priorities question and the
+settings summary, shared by onboarding and /settings (each of which only changes the profile)."""
+
+from __future__ import annotations
+
+from journey.turn import Turn
+from messages import Action, Button, Reply, render
+from scoring.departements import get_departement
+from scoring.models import Priority
+
+ASK_DEPARTEMENT = "onboarding:departement"
+ASK_PRIORITIES = "onboarding:priorities"
+SETTINGS_DEPARTEMENT = "settings:departement"
+SETTINGS_PRIORITIES = "settings:priorities"
+
+TOGGLE_PRIORITY = "pr"
+PRIORITIES_DONE = "pd"
+EXPLORE = "ex"
+CHANGE_DEPARTEMENT = "sd"
+CHANGE_PRIORITIES = "sp"
+SWITCH_LANGUAGE = "sl"
+
+
+def departement_label(code: str | None, lang: str) -> str:
+    """A département as users read it: "Rhône (69)"; "—" when unknown."""
+    departement = get_departement(code) if code else None
+    return f"{departement.name} ({departement.code})" if departement else "—"
+
+
+def priorities_label(priorities: list[str], lang: str) -> str:
+    """The user's priorities in words, in the fixed order of the question."""
+    chosen = [p for p in Priority if p.value in priorities]
+    if not chosen:
+        return render("onboarding.priorities_none", lang)
+    return ", ".join(
+        render(f"onboarding.priority_{p.value}", lang).split(" ", 1)[-1].lower() for p in chosen
+    )
+
+
+def priorities_question(turn: Turn, *, edit: bool = False) -> Reply:
+    """The multi-select question; chosen answers carry a tick."""
+    rows: list[tuple[Button, ...]] = []
+    for priority in Priority:
+        label = render(f"onboarding.priority_{priority.value}", turn.lang)
+        if priority.value in turn.user.priorities:
+            label = "✅ " + label
+        rows.append((Button(label, Action(TOGGLE_PRIORITY, (priority.value,))),))
+    rows.append(
+        (Button(render("onboarding.priorities_done_button", turn.lang), Action(PRIORITIES_DONE)),)
+    )
+    return Reply(
+        render("onboarding.ask_priorities", turn.lang),
+        "onboarding.ask_priorities",
+        buttons=tuple(rows),
+        edit=edit,
+    )
+
+
+def summary(turn: Turn, *, edit: bool = False) -> Reply:
+    """The user's settings with buttons to change each."""
+    lang = turn.lang
+    text = render(
+        "settings.summary",
+        lang,
+        departement=departement_label(turn.user.departement, lang),
+        priorities=priorities_label(turn.user.priorities, lang),
+    )
+    buttons = (
+        (Button(render("settings.change_departement_button", lang), Action(CHANGE_DEPARTEMENT)),),
+        (Button(render("settings.change_priorities_button", lang), Action(CHANGE_PRIORITIES)),),
+        (Button(render("settings.language_button", lang), Action(SWITCH_LANGUAGE)),),
+    )
+    return Reply(text, "settings.summary", buttons=buttons, edit=edit)

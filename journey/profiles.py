@@ -1,0 +1,67 @@
+"""Finding and creating users from the Telegram account that writes to the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messages.render import supported_language
+from storage.models import User
+
+FIRST_NAME_MAX = 128
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent an update, as Telegram describes them."""
+
+    user_id: int
+    chat_id: int
+    first_name: str
+    language_code: str | None
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User | None:
+    """The user with this Telegram id, if the bot knows them."""
+    return await session.get(User, user_id)
+
+
+async def get_or_create_user(session: AsyncSession, sender: Sender) -> tuple[User, bool]:
+    """Load the user, creating them on first contact; returns (user, created).
+
+    The language comes from Telegram's language_code only on creation: afterwards it is the
+    user's own choice in /settings.
+    """
+    user = await session.get(User, sender.user_id, with_for_update=_locks(session))
+    if user is not None:
+        if sender.first_name and user.first_name != sender.first_name[:FIRST_NAME_MAX]:
+            user.first_name = sender.first_name[:FIRST_NAME_MAX]
+        user.chat_id = sender.chat_id
+        return user, False
+    user = User(
+        id=sender.user_id,
+        chat_id=sender.chat_id,
+        first_name=sender.first_name[:FIRST_NAME_MAX],
+        language=supported_language(sender.language_code),
+        priorities=[],
+        onboarded=False,
+        nudges_stopped=False,
+        unreachable=False,
+    )
+    session.add(user)
+    await session.flush()
+    return user, True
+
+
+def _locks(session: AsyncSession) -> bool:
+    # Row locks serialise two processes handling the same user on PostgreSQL; SQLite already
+    # serialises writers with BEGIN IMMEDIATE and has no FOR UPDATE.
+    bind = session.get_bind()
+    return bind.dialect.name == "postgresql"
+
+
+async def all_user_ids(session: AsyncSession) -> list[int]:
+    """Every known user id (for operators' tools and tests)."""
+    return list((await session.scalars(select(User.id))).all())

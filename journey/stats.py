@@ -1,0 +1,285 @@
+"""The evaluation figures of the reference service, computed from the events table.
+
+Read-only queries for the console's dashboard. Every function takes the same filters: a
+partner programme (`partner`: a code, `NO_PARTNER` for users who came without one, None for
+everyone) and a time window on the events (`since` inclusive, `until` exclusive). The
+partner is the one stamped on each event when it was recorded.
+
+Definitions:
+
+- *users*: distinct users with at least one event in the window (every onboarded user has
+  the `onboarded` event, so over all time these are the onboarded users);
+- *explored*: users who opened at least one career card;
+- *trained after exploring*: explorers who opened training options at or after their first
+  career card (share of explorers, as in the reference evaluation);
+- *saved*: users with at least one saved career; *careers saved*: save events (a career saved
+  again after removal counts again);
+- *time spent exploring*: exploration events (see `EXPLORATION_KINDS`) of a user are cut into
+  sessions wherever two events are more than `SESSION_GAP` apart; a session lasts from its
+  first to its last event (one lone event lasts 0 s);
+- *survey*: each user's latest answer per saved career and question.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from journey import events
+from storage.models import Event
+
+NO_PARTNER = ""
+SESSION_GAP = timedelta(minutes=30)
+EXPLORATION_KINDS: tuple[str, ...] = (
+    events.SECTION_SHOWN,
+    events.CAREER_OPENED,
+    events.TRAINING_OPENED,
+    events.CAREER_SAVED,
+    events.CAREER_REMOVED,
+    events.SURVEY_ANSWERED,
+    events.SEARCHED,
+)
+ANSWERS = (0, 1, 2)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """How far users went: explored, opened training after exploring, saved."""
+
+    users: int
+    explored: int
+    trained_after_exploring: int
+    saved: int
+    careers_saved: int
+    coach_requested: int
+
+    @property
+    def explored_share(self) -> float | None:
+        """Share (0–1) of users who opened at least one career."""
+        return _share(self.explored, self.users)
+
+    @property
+    def trained_share(self) -> float | None:
+        """Share (0–1) of explorers who opened training options after exploring."""
+        return _share(self.trained_after_exploring, self.explored)
+
+    @property
+    def saved_share(self) -> float | None:
+        """Share (0–1) of users who saved at least one career."""
+        return _share(self.saved, self.users)
+
+    @property
+    def coach_share(self) -> float | None:
+        """Share (0–1) of users who asked for a coach."""
+        return _share(self.coach_requested, self.users)
+
+
+@dataclass(frozen=True)
+class ExplorationTime:
+    """Time spent exploring, per session (seconds)."""
+
+    sessions: int
+    users: int
+    total_seconds: float
+    median_seconds: float | None
+    mean_seconds: float | None
+
+
+@dataclass(frozen=True)
+class SurveyDistribution:
+    """Counts of the latest answers: 0 not really / no, 1 a little / maybe, 2 a lot / yes."""
+
+    interest: dict[int, int] = field(default_factory=dict)
+    readiness: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def interest_answers(self) -> int:
+        """How many careers have an interest answer."""
+        return sum(self.interest.values())
+
+    @property
+    def readiness_answers(self) -> int:
+        """How many careers have a readiness answer."""
+        return sum(self.readiness.values())
+
+    @property
+    def interested_share(self) -> float | None:
+        """Share (0–1) of interest answers that are "a little" or "a lot"."""
+        return _share(self.interest.get(1, 0) + self.interest.get(2, 0), self.interest_answers)
+
+    @property
+    def ready_or_maybe_share(self) -> float | None:
+        """Share (0–1) of readiness answers that are "maybe" or "yes"."""
+        return _share(self.readiness.get(1, 0) + self.readiness.get(2, 0), self.readiness_answers)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Every figure of the dashboard for one filter."""
+
+    funnel: Funnel
+    time: ExplorationTime
+    survey: SurveyDistribution
+
+
+def _filters(
+    partner: str | None, since: datetime | None, until: datetime | None
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if partner == NO_PARTNER:
+        conditions.append(Event.partner_code.is_(None))
+    elif partner is not None:
+        conditions.append(Event.partner_code == partner)
+    if since is not None:
+        conditions.append(Event.at >= since)
+    if until is not None:
+        conditions.append(Event.at < until)
+    return conditions
+
+
+async def _count_users(
+    session: AsyncSession, conditions: list[ColumnElement[bool]], *kinds: str
+) -> int:
+    query: Select[Any] = select(func.count(func.distinct(Event.user_id))).where(*conditions)
+    if kinds:
+        query = query.where(Event.kind.in_(kinds))
+    return int(await session.scalar(query) or 0)
+
+
+async def funnel(
+    session: AsyncSession,
+    *,
+    partner: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Funnel:
+    """The users, explorers, trainers-after-exploring and savers for a filter."""
+    conditions = _filters(partner, since, until)
+    first_open = (
+        select(Event.user_id, func.min(Event.at).label("first_at"))
+        .where(Event.kind == events.CAREER_OPENED, *conditions)
+        .group_by(Event.user_id)
+        .subquery()
+    )
+    trained = int(
+        await session.scalar(
+            select(func.count(func.distinct(Event.user_id)))
+            .select_from(Event)
+            .join(
+                first_open,
+                and_(first_open.c.user_id == Event.user_id, Event.at >= first_open.c.first_at),
+            )
+            .where(Event.kind == events.TRAINING_OPENED, *conditions)
+        )
+        or 0
+    )
+    careers_saved = int(
+        await session.scalar(
+            select(func.count(Event.id)).where(Event.kind == events.CAREER_SAVED, *conditions)
+        )
+        or 0
+    )
+    return Funnel(
+        users=await _count_users(session, conditions),
+        explored=await _count_users(session, conditions, events.CAREER_OPENED),
+        trained_after_exploring=trained,
+        saved=await _count_users(session, conditions, events.CAREER_SAVED),
+        careers_saved=careers_saved,
+        coach_requested=await _count_users(session, conditions, events.COACH_REQUESTED),
+    )
+
+
+def session_durations(
+    timestamps: list[tuple[int, datetime]], gap: timedelta = SESSION_GAP
+) -> list[float]:
+    """Durations (seconds) of the sessions in (user, time) pairs sorted by user then time."""
+    durations: list[float] = []
+    current_user: int | None = None
+    start = last = None
+    for user_id, at in timestamps:
+        if user_id != current_user or last is None or at - last > gap:
+            if start is not None and last is not None:
+                durations.append((last - start).total_seconds())
+            current_user, start = user_id, at
+        last = at
+    if start is not None and last is not None:
+        durations.append((last - start).total_seconds())
+    return durations
+
+
+async def exploration_time(
+    session: AsyncSession,
+    *,
+    partner: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    gap: timedelta = SESSION_GAP,
+) -> ExplorationTime:
+    """Time spent exploring per session, from the exploration events."""
+    rows = await session.stream(
+        select(Event.user_id, Event.at)
+        .where(Event.kind.in_(EXPLORATION_KINDS), *_filters(partner, since, until))
+        .order_by(Event.user_id, Event.at, Event.id)
+        .execution_options(yield_per=5000)
+    )
+    pairs = [(int(user_id), at) async for user_id, at in rows]
+    durations = session_durations(pairs, gap)
+    return ExplorationTime(
+        sessions=len(durations),
+        users=len({user_id for user_id, _ in pairs}),
+        total_seconds=sum(durations),
+        median_seconds=statistics.median(durations) if durations else None,
+        mean_seconds=statistics.fmean(durations) if durations else None,
+    )
+
+
+async def survey_distribution(
+    session: AsyncSession,
+    *,
+    partner: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> SurveyDistribution:
+    """The distribution of each user's latest survey answer per career and question."""
+    rows = await session.execute(
+        select(Event.user_id, Event.rome, Event.data)
+        .where(Event.kind == events.SURVEY_ANSWERED, *_filters(partner, since, until))
+        .order_by(Event.at, Event.id)
+    )
+    latest: dict[tuple[int, str | None, str], int] = {}
+    for user_id, rome, data in rows:
+        question, answer = (data or {}).get("question"), (data or {}).get("answer")
+        if question in ("interest", "readiness") and answer in ANSWERS:
+            latest[(user_id, rome, question)] = answer  # later rows overwrite earlier ones
+    interest = Counter(a for (_, _, q), a in latest.items() if q == "interest")
+    readiness = Counter(a for (_, _, q), a in latest.items() if q == "readiness")
+    return SurveyDistribution(
+        interest={a: interest.get(a, 0) for a in ANSWERS},
+        readiness={a: readiness.get(a, 0) for a in ANSWERS},
+    )
+
+
+async def evaluation(
+    session: AsyncSession,
+    *,
+    partner: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Evaluation:
+    """All the dashboard's figures for one filter."""
+    window: dict[str, Any] = {"partner": partner, "since": since, "until": until}
+    return Evaluation(
+        funnel=await funnel(session, **window),
+        time=await exploration_time(session, **window),
+        survey=await survey_distribution(session, **window),
+    )

@@ -1,0 +1,95 @@
+"""Training options for a career: the usual routes, CPF funding, and where to find courses.
+
+Reached from the career card, the survey's thank-you and the nudges (all through the `tr`
+button with the ROME code as its only argument).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from coaching.partners import find_partner
+from journey import events
+from journey.exploration import (
+    COACH,
+    TRAINING,
+    career_gone,
+    catalogue_of,
+    label,
+    recently_recorded,
+    user_departement,
+)
+from journey.turn import Turn
+from messages import Action, Button, Outcome, Reply, render
+from scoring.models import Career
+
+__all__ = ["TRAINING", "cpf_search_url", "partner_training_url", "training_options"]
+
+CPF_SEARCH = (
+    "https://www.moncompteformation.gouv.fr/espace-prive/html/#/formation/recherche/resultats"
+)
+# The CPF catalogue is in French whatever the user's language, so it is searched in French.
+CPF_ONLINE_WORDS = "à distance"
+
+
+def cpf_search_url(career: Career, *, online: bool = False) -> str:
+    """The CPF catalogue search for a career (and, with `online`, its distance courses)."""
+    query = career.title_fr + (f" {CPF_ONLINE_WORDS}" if online else "")
+    return f"{CPF_SEARCH}?{urlencode({'q': query}, quote_via=quote)}"
+
+
+def partner_training_url(partner_code: str | None, rome: str, departement: str) -> str | None:
+    """The training page of the user's partner programme, when it has one."""
+    partner = find_partner(partner_code) if partner_code else None
+    template = getattr(partner, "training_link_template", None)
+    if not template:
+        return None
+    try:
+        url = str(template).format(rome=quote(rome), departement=quote(departement))
+    except (KeyError, IndexError, ValueError):  # an operator's template we cannot fill
+        return None
+    return url if url.startswith(("https://", "http://")) else None
+
+
+async def training_options(turn: Turn, rome: str) -> Outcome:
+    """The training options of a career, as a new message, and the TRAINING_OPENED event.
+
+    A double tap (the same press again within a few seconds) sends it once.
+    """
+    career = catalogue_of(turn).get(rome)
+    if career is None:
+        return career_gone(turn)
+    if await recently_recorded(turn, events.TRAINING_OPENED, rome):
+        return Outcome(notice=render("explore.shown_above", turn.lang))
+    lang = turn.lang
+    await events.record(turn.session, turn.user, events.TRAINING_OPENED, rome=rome)
+    departement = user_departement(turn)
+    partner = find_partner(turn.user.partner_code) if turn.user.partner_code else None
+    partner_url = partner_training_url(
+        turn.user.partner_code, rome, departement.code if departement else ""
+    )
+    routes = [{"name": route.name(lang), "months": route.months} for route in career.training]
+    text = render(
+        "explore.training",
+        lang,
+        title=career.title(lang),
+        routes=routes,
+        cpf_trainings=career.cpf.trainings if career.cpf else 0,
+        cpf_hours=career.cpf.median_hours if career.cpf else 0,
+        departement=departement,
+        partner=partner.name if partner is not None and partner_url else "",
+    )
+    rows: list[tuple[Button, ...]] = [
+        (Button(label("explore.training_near_button", lang), url=cpf_search_url(career)),),
+        (
+            Button(
+                label("explore.training_online_button", lang),
+                url=cpf_search_url(career, online=True),
+            ),
+        ),
+    ]
+    if partner is not None and partner_url:
+        partner_label = label("explore.training_partner_button", lang, partner=partner.name)
+        rows.append((Button(partner_label, url=partner_url),))
+    rows.append((Button(label("explore.coach_button", lang), Action(COACH, (rome,))),))
+    return Outcome().add(Reply(text, "explore.training", buttons=tuple(rows)))

@@ -1,0 +1,43 @@
+"""What every flow function receives: the unit of work, the user, and the process environment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import User, utcnow
+
+
+@dataclass
+class Environment:
+    """Process-wide collaborators and settings the domain needs, built by the composition root.
+
+    `catalogue` is the scoring catalogue (typed loosely here so that `journey` does not force its
+    loading in tests that do not need careers).
+    """
+
+    catalogue: Any = None
+    clock: Callable[[], datetime] = utcnow
+    nudge_delays: tuple[timedelta, ...] = ()
+    quiet_hours: Any = None
+    nudge_daily_cap: int | None = 1
+    nudge_holdout: float = 0.0  # share of users kept out of the nudges, for comparison
+
+
+@dataclass
+class Turn:
+    """One update being handled: everything a flow may read or change."""
+
+    session: AsyncSession
+    user: User
+    env: Environment
+    now: datetime
+
+    @property
+    def lang(self) -> str:
+        """The user's language."""
+        return self.user.language

@@ -1,0 +1,128 @@
+"""Render message templates into Telegram HTML.
+
+Templates live in `messages/catalog/<lang>/<area>.yaml`: each key of the file is a Jinja2
+template, addressed as `<area>.<key>`. Autoescaping is on, so a first name such as
+`<b>Zoë & co</b>` is shown literally. Operators' overrides (stored in the database) are laid
+over the shipped catalogue through `Catalog.override`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import BaseLoader, Environment, StrictUndefined, Template, TemplateNotFound
+
+LANGUAGES = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+_CATALOG_DIR = Path(__file__).parent / "catalog"
+_TAG = re.compile(r"<[^>]+>")
+
+
+def supported_language(code: str | None) -> str:
+    """Map Telegram's language_code to a language the bot speaks: French for fr-*, else English."""
+    if code and code.lower().split("-")[0] == "fr":
+        return "fr"
+    return "en" if code else DEFAULT_LANGUAGE
+
+
+def _number(value: float | int, lang: str = "fr") -> str:
+    """Group thousands the way each language does (1 240 in French, 1,240 in English)."""
+    text = f"{value:,.0f}"
+    return text.replace(",", "\u202f") if lang == "fr" else text
+
+
+def plain_text(telegram_html: str) -> str:
+    """The text a reader sees, without markup: the fall-back when Telegram refuses the HTML."""
+    return html.unescape(_TAG.sub("", telegram_html))
+
+
+def load_shipped() -> dict[str, dict[str, str]]:
+    """Read every shipped template: {lang: {key: source}}."""
+    sources: dict[str, dict[str, str]] = {}
+    for lang in LANGUAGES:
+        entries: dict[str, str] = {}
+        for path in sorted((_CATALOG_DIR / lang).glob("*.yaml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            if not isinstance(data, dict):
+                raise ValueError(f"{path}: expected a mapping of keys to templates")
+            for key, source in data.items():
+                entries[f"{path.stem}.{key}"] = str(source)
+        sources[lang] = entries
+    return sources
+
+
+class _CatalogLoader(BaseLoader):
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, None, Any]:
+        lang, _, key = template.partition(":")
+        source = self.catalog.source(key, lang)
+        if source is None:
+            raise TemplateNotFound(template)
+        return source, None, lambda: False
+
+
+class Catalog:
+    """Every template in every language, with operators' overrides laid over the shipped ones."""
+
+    def __init__(self, shipped: Mapping[str, Mapping[str, str]] | None = None) -> None:
+        self._shipped = {lang: dict(keys) for lang, keys in (shipped or load_shipped()).items()}
+        self._overrides: dict[tuple[str, str], str] = {}
+        self.environment = Environment(
+            loader=_CatalogLoader(self),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self.environment.filters["number"] = _number
+
+    def keys(self, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+        """Every template key of a language."""
+        return sorted(self._shipped.get(lang, {}))
+
+    def shipped_source(self, key: str, lang: str) -> str | None:
+        """The template as shipped, ignoring overrides."""
+        return self._shipped.get(lang, {}).get(key)
+
+    def source(self, key: str, lang: str) -> str | None:
+        """The template in force: the override if any, else the shipped one."""
+        return self._overrides.get((lang, key), self.shipped_source(key, lang))
+
+    def override(self, key: str, lang: str, source: str | None) -> None:
+        """Set (or with None, drop) an operator's version of a template."""
+        if source is None:
+            self._overrides.pop((lang, key), None)
+        else:
+            self._overrides[(lang, key)] = source
+        self.environment.cache = {} if self.environment.cache is not None else None
+
+    def template(self, key: str, lang: str) -> Template:
+        """The compiled template for a key, falling back to French when a language lacks it."""
+        lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+        if self.source(key, lang) is None:
+            lang = DEFAULT_LANGUAGE
+        return self.environment.get_template(f"{lang}:{key}")
+
+    def render(self, key: str, lang: str, **context: Any) -> str:
+        """Render a template with the given context; the result is Telegram HTML."""
+        return self.template(key, lang).render(lang=lang, **context).strip()
+
+
+@lru_cache(maxsize=1)
+def default_catalog() -> Catalog:
+    """The process-wide catalogue."""
+    return Catalog()
+
+
+def render(key: str, lang: str, **context: Any) -> str:
+    """Render a template of the process-wide catalogue."""
+    return default_catalog().render(key, lang, **context)

@@ -1,0 +1,220 @@
+"""Plain, immutable values shared by the scoring package and its callers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+QUALIFICATIONS: tuple[str, ...] = ("none", "cap", "bac", "bac+2", "bac+3", "bac+5")
+"""Qualification levels, lowest first ("cap" covers CAP/BEP, level 3)."""
+
+RIASEC_LETTERS = "RIASEC"
+
+
+@dataclass(frozen=True, slots=True)
+class Departement:
+    """A French département, keyed by its INSEE code (01…95, 2A, 2B, 971…976).
+
+    ``prefix`` is the full French phrase with its preposition ("dans l'Ain",
+    "en Corrèze", "à La Réunion"), ready to follow a verb.
+    """
+
+    code: str
+    name: str
+    prefix: str
+    region_code: str
+    region_name: str
+    timezone: str
+    population: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingRoute:
+    """One usual way into a career, with its typical length in months (0: none needed)."""
+
+    name_fr: str
+    name_en: str
+    months: int
+
+    def name(self, lang: str) -> str:
+        """The route's name in ``lang`` ("fr" or "en")."""
+        return self.name_en if lang == "en" else self.name_fr
+
+
+@dataclass(frozen=True, slots=True)
+class ContractMix:
+    """Share of hires by contract type, in percent (sums to 100).
+
+    ``cdd_short`` is a fixed-term contract of 3 months or less, ``cdd_long`` one of more.
+    """
+
+    cdi: int
+    cdd_long: int
+    cdd_short: int
+    interim: int
+
+    @property
+    def short_share(self) -> int:
+        """Percent of hires on short or temporary contracts (CDD ≤ 3 months + interim)."""
+        return self.cdd_short + self.interim
+
+
+@dataclass(frozen=True, slots=True)
+class CpfFigures:
+    """Training offers funded by the CPF that lead to a career (from an import)."""
+
+    trainings: int
+    median_hours: int
+    min_hours: int
+    median_price: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Career:
+    """A career (a ROME job group) with the national figures the ranking needs.
+
+    Salaries are gross monthly euros. ``synonyms`` holds the French synonyms first,
+    then the English ones (``synonyms_en`` repeats the latter alone). ``close`` lists
+    the ROME codes of close careers (easy moves); ``evolution`` the usual next steps.
+    """
+
+    rome: str
+    title_fr: str
+    title_en: str
+    description_fr: str
+    description_en: str
+    synonyms: tuple[str, ...]
+    qualification: str
+    training: tuple[TrainingRoute, ...]
+    salary_entry: int
+    salary_experienced: int
+    contracts: ContractMix
+    automation_risk: int
+    riasec: str
+    sector: str
+    close: tuple[str, ...]
+    national_offers: int
+    national_competition: float
+    seasonal: bool
+    synonyms_en: tuple[str, ...] = ()
+    evolution: tuple[str, ...] = ()
+    access_fr: str = ""
+    cpf: CpfFigures | None = None
+
+    def title(self, lang: str) -> str:
+        """The career's title in ``lang`` ("fr" or "en")."""
+        return self.title_en if lang == "en" else self.title_fr
+
+    def description(self, lang: str) -> str:
+        """The career's short description in ``lang`` ("fr" or "en")."""
+        return self.description_en if lang == "en" else self.description_fr
+
+    @property
+    def training_months(self) -> int:
+        """Length of the shortest usual training route, in months (0 when none is needed)."""
+        return min((route.months for route in self.training), default=0)
+
+
+@dataclass(frozen=True, slots=True)
+class MarketFigures:
+    """The labour market of one career in one département.
+
+    ``annual_offers`` is the number of job offers a year; ``competition`` the number of
+    offers per 10 candidates (higher means less competition). ``is_estimate`` is true
+    when the figures were derived from national ones rather than imported local data.
+    ``contracts`` and the salaries are local figures when an import provided them.
+    """
+
+    rome: str
+    departement: str
+    annual_offers: int
+    competition: float
+    seasonal: bool
+    is_estimate: bool
+    contracts: ContractMix | None = None
+    salary_entry: int | None = None
+    salary_experienced: int | None = None
+
+
+class Priority(StrEnum):
+    """What a user cares most about in a job."""
+
+    SALARY = "salary"
+    SECURITY = "security"
+    HIRING = "hiring"
+    FUTURE = "future"
+    SHORT_TRAINING = "short_training"
+
+
+class Criterion(StrEnum):
+    """The normalised criteria the score is made of (see ``scoring.ranking``)."""
+
+    OFFERS = "offers"
+    COMPETITION = "competition"
+    CONTRACTS = "contracts"
+    SALARY = "salary"
+    AUTOMATION = "automation"
+    TRAINING = "training"
+
+
+@dataclass(frozen=True, slots=True)
+class RankedCareer:
+    """A career scored for one user in one département.
+
+    ``score`` is in 0–1. ``reasons`` lists the criteria that helped it most, strongest
+    first (used to explain the ranking).
+    """
+
+    career: Career
+    score: float
+    market: MarketFigures
+    reasons: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A row of careers to explore (e.g. "Best salaries"), best first."""
+
+    key: str
+    title_fr: str
+    title_en: str
+    careers: tuple[RankedCareer, ...]
+
+    def title(self, lang: str) -> str:
+        """The section's title in ``lang`` ("fr" or "en")."""
+        return self.title_en if lang == "en" else self.title_fr
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A career found by a keyword search; ``matched`` is the title or synonym that matched."""
+
+    career: Career
+    score: float
+    matched: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobTitle:
+    """A job title (ROME "appellation") that leads to a career, for search."""
+
+    title: str
+    rome: str
+
+
+__all__ = [
+    "QUALIFICATIONS",
+    "RIASEC_LETTERS",
+    "Career",
+    "ContractMix",
+    "CpfFigures",
+    "Criterion",
+    "Departement",
+    "JobTitle",
+    "MarketFigures",
+    "Priority",
+    "RankedCareer",
+    "SearchHit",
+    "Section",
+    "TrainingRoute",
+]

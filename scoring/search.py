@@ -1,0 +1,239 @@
+"""Keyword search over careers: titles, synonyms (fr and en) and imported ROME job titles.
+
+Accents, case and punctuation are ignored and typos tolerated. The index is built once per
+catalogue (kept on it) and a query runs in three steps:
+
+1. each query word is matched against the vocabulary of the index: exactly, as a prefix
+   (from 3 letters) or, from 4 letters, fuzzily with ``rapidfuzz.fuzz.ratio``;
+2. the titles holding a matched word are the candidates;
+3. candidates are scored with ``rapidfuzz.fuzz.WRatio`` against the whole query.
+
+Scores are tiered so that an exact title beats a prefix match, which beats a fuzzy one:
+an exact title scores 100; a prefix match, a title that starts with the first query word
+and has a word starting with each other one ("peintre bat" → "peintre en bâtiment"),
+scores ``90 + 9 × WRatio / 100``; any other candidate ``0.9 × WRatio`` (at least
+``MIN_FUZZY_SCORE``). A career's
+score is that of its best title; ties prefer a career's own title, then its synonyms,
+then ROME job titles, then the career with more offers nationally, then the ROME code.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from scoring.catalogue import Catalogue
+from scoring.models import SearchHit
+from scoring.text import normalise
+
+EXACT_SCORE = 100.0
+PREFIX_BASE = 90.0
+FUZZY_FACTOR = 0.9
+MIN_FUZZY_SCORE = 70.0
+_WORD_FUZZY_CUTOFF = 75.0
+_WORD_FUZZY_LIMIT = 6
+_MIN_PREFIX_LEN = 3
+_MIN_FUZZY_WORD_LEN = 4
+_MAX_CANDIDATES = 1500
+STOP_WORDS = frozenset(
+    {
+        "a",
+        "au",
+        "aux",
+        "d",
+        "de",
+        "des",
+        "du",
+        "en",
+        "et",
+        "l",
+        "la",
+        "le",
+        "les",
+        "ou",
+        "par",
+        "pour",
+        "sur",
+        "un",
+        "une",
+        "of",
+        "the",
+        "and",
+        "in",
+        "on",
+        "to",
+        "for",
+        "with",
+    }
+)
+
+# Kinds of indexed text, in tie-break order.
+KIND_TITLE, KIND_SYNONYM, KIND_JOB_TITLE = 0, 1, 2
+
+
+@dataclass(slots=True)
+class SearchIndex:
+    """Normalised texts of a catalogue with their career, and a word vocabulary."""
+
+    texts: list[str]
+    romes: list[str]
+    displays: list[str]
+    kinds: list[int]
+    exact: dict[str, list[int]]
+    vocabulary: list[str]
+    postings: list[tuple[int, ...]]
+
+
+def job_title_forms(title: str) -> list[str]:
+    """The masculine and feminine forms of a ROME job title, each on its own.
+
+    ROME writes both forms once, sharing what they have in common: "Abatteur / Abatteuse
+    de carrière" gives "Abatteur de carrière" and "Abatteuse de carrière"; "Chef
+    boulanger / boulangère" gives "Chef boulanger" and "Chef boulangère".
+    """
+    parts = [part.strip() for part in title.split(" / ") if part.strip()]
+    if len(parts) != 2:
+        return parts
+    left, right = parts[0].split(), parts[1].split()
+    if len(left) < len(right):
+        left = left + right[len(left) :]
+    elif len(right) < len(left):
+        right = left[: len(left) - len(right)] + right
+    return [" ".join(left), " ".join(right)]
+
+
+def build_index(catalogue: Catalogue) -> SearchIndex:
+    """Build the search index of a catalogue (prefer :func:`search_index`, which caches it)."""
+    entries: list[tuple[str, str, int]] = []
+    for career in catalogue.careers.values():
+        entries.append((career.title_fr, career.rome, KIND_TITLE))
+        entries.append((career.title_en, career.rome, KIND_TITLE))
+        entries.extend((synonym, career.rome, KIND_SYNONYM) for synonym in career.synonyms)
+    for job_title in catalogue.titles:
+        if job_title.rome in catalogue.careers:
+            entries.extend(
+                (form, job_title.rome, KIND_JOB_TITLE) for form in job_title_forms(job_title.title)
+            )
+    texts: list[str] = []
+    romes: list[str] = []
+    displays: list[str] = []
+    kinds: list[int] = []
+    seen: set[tuple[str, str]] = set()
+    exact: dict[str, list[int]] = {}
+    words: dict[str, list[int]] = {}
+    for display, rome, kind in entries:
+        text = normalise(display)
+        if not text or (text, rome) in seen:
+            continue
+        seen.add((text, rome))
+        index = len(texts)
+        texts.append(text)
+        romes.append(rome)
+        displays.append(display)
+        kinds.append(kind)
+        exact.setdefault(text, []).append(index)
+        for word in set(text.split()):
+            if word not in STOP_WORDS:
+                words.setdefault(word, []).append(index)
+    vocabulary = sorted(words)
+    postings = [tuple(words[word]) for word in vocabulary]
+    return SearchIndex(texts, romes, displays, kinds, exact, vocabulary, postings)
+
+
+def search_index(catalogue: Catalogue) -> SearchIndex:
+    """The search index of a catalogue, built on first use and kept on the catalogue."""
+    cached = catalogue.derived.get("search")
+    if cached is None:
+        cached = build_index(catalogue)
+        catalogue.derived["search"] = cached
+    assert isinstance(cached, SearchIndex)
+    return cached
+
+
+def _word_matches(index: SearchIndex, word: str) -> tuple[set[int], set[int]]:
+    """Vocabulary entries matching a query word: (exact or prefix, fuzzy)."""
+    vocabulary = index.vocabulary
+    strong: set[int] = set()
+    position = bisect.bisect_left(vocabulary, word)
+    if len(word) >= _MIN_PREFIX_LEN:
+        end = bisect.bisect_left(vocabulary, word + "\x7f", lo=position)
+        strong.update(range(position, end))
+    elif position < len(vocabulary) and vocabulary[position] == word:
+        strong.add(position)
+    fuzzy: set[int] = set()
+    if len(word) >= _MIN_FUZZY_WORD_LEN:
+        for _, _, entry in process.extract(
+            word,
+            vocabulary,
+            scorer=fuzz.ratio,
+            processor=None,
+            limit=_WORD_FUZZY_LIMIT,
+            score_cutoff=_WORD_FUZZY_CUTOFF,
+        ):
+            if entry not in strong:
+                fuzzy.add(entry)
+    return strong, fuzzy
+
+
+def _postings(index: SearchIndex, entries: Iterable[int]) -> set[int]:
+    found: set[int] = set()
+    for entry in entries:
+        found.update(index.postings[entry])
+    return found
+
+
+def search(catalogue: Catalogue, query: str, limit: int = 8) -> list[SearchHit]:
+    """Careers matching a free-text query, best match first (at most ``limit``)."""
+    index = search_index(catalogue)
+    text = normalise(query)
+    if not text or limit <= 0:
+        return []
+    scores: dict[int, float] = {i: EXACT_SCORE for i in index.exact.get(text, ())}
+    words = [w for w in text.split() if w not in STOP_WORDS] or text.split()
+    first_word = words[0]
+    prefix_all: set[int] | None = None
+    hits_per_text: dict[int, int] = {}
+    for word in dict.fromkeys(words):
+        strong, fuzzy = _word_matches(index, word)
+        strong_texts = _postings(index, strong)
+        prefix_all = strong_texts if prefix_all is None else prefix_all & strong_texts
+        for i in strong_texts | _postings(index, fuzzy):
+            hits_per_text[i] = hits_per_text.get(i, 0) + 1
+    candidates = sorted(hits_per_text, key=lambda i: (-hits_per_text[i], i))[:_MAX_CANDIDATES]
+    prefix_all = prefix_all or set()
+    if candidates:
+        rated = process.extract(
+            text,
+            [index.texts[i] for i in candidates],
+            scorer=fuzz.WRatio,
+            processor=None,
+            limit=None,
+        )
+        for _, ratio, position in rated:
+            i = candidates[position]
+            if i in scores:
+                continue
+            if i in prefix_all and index.texts[i].startswith(first_word):
+                scores[i] = PREFIX_BASE + 9.0 * ratio / 100
+            elif ratio * FUZZY_FACTOR >= MIN_FUZZY_SCORE:
+                scores[i] = ratio * FUZZY_FACTOR
+    best: dict[str, tuple[float, int, int]] = {}
+    for i, score in scores.items():
+        rome = index.romes[i]
+        current = best.get(rome)
+        candidate = (round(score, 2), -index.kinds[i], -i)
+        if current is None or candidate > current:
+            best[rome] = candidate
+    careers = catalogue.careers
+    # Equal scores: a career's own title first, then the more common career.
+    ordered = sorted(
+        best.items(),
+        key=lambda item: (-item[1][0], -item[1][1], -careers[item[0]].national_offers, item[0]),
+    )
+    return [
+        SearchHit(careers[rome], score, index.displays[-negative_index])
+        for rome, (score, _, negative_index) in ordered[:limit]
+    ]

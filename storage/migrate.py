@@ -1,0 +1,29 @@
+"""Run the Alembic migrations shipped in the `migrations` package."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+import migrations
+
+
+def alembic_config(database_url: str) -> Config:
+    """An Alembic configuration pointing at the packaged migrations and this database."""
+    config = Config()
+    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    """Bring the database schema up to `revision` (blocking; creates a SQLite file if needed)."""
+    command.upgrade(alembic_config(database_url), revision)
+
+
+async def upgrade_async(database_url: str, revision: str = "head") -> None:
+    """`upgrade` from async code: Alembic's async env runs its own event loop in a thread."""
+    await asyncio.to_thread(upgrade, database_url, revision)

@@ -1,0 +1,36 @@
+"""Every table of Tremplin; importing this package registers them all on `Base.metadata`."""
+
+from storage.models.base import Base, UTCDateTime, utcnow
+from storage.models.careers import SavedCareer
+from storage.models.coaching import (
+    CoachConsent,
+    CoachProfile,
+    PartnerProgramme,
+    Referral,
+    ReferralMessage,
+    WebhookAttempt,
+    WebhookDelivery,
+)
+from storage.models.conversation import ConversationEntry
+from storage.models.events import Event
+from storage.models.nudges import Nudge, NudgeBudget
+from storage.models.users import User
+
+__all__ = [
+    "Base",
+    "CoachConsent",
+    "CoachProfile",
+    "ConversationEntry",
+    "Event",
+    "Nudge",
+    "NudgeBudget",
+    "PartnerProgramme",
+    "Referral",
+    "ReferralMessage",
+    "SavedCareer",
+    "UTCDateTime",
+    "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "utcnow",
+]

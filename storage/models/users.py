@@ -1,0 +1,34 @@
+"""The user: a Telegram account and everything the bot remembers between messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, utcnow
+
+
+class User(Base):
+    """One Telegram user. The primary key is their Telegram user id.
+
+    `step` holds the question the bot is waiting an answer to (onboarding included), so any
+    process can carry on the conversation.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    first_name: Mapped[str] = mapped_column(String(128), default="")
+    language: Mapped[str] = mapped_column(String(5), default="fr")
+    departement: Mapped[str | None] = mapped_column(String(3), default=None)
+    priorities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    step: Mapped[str | None] = mapped_column(String(64), default=None)
+    onboarded: Mapped[bool] = mapped_column(Boolean, default=False)
+    partner_code: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    nudges_stopped: Mapped[bool] = mapped_column(Boolean, default=False)
+    unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,58 @@
+"""Webhook mode: Telegram's secret-token header is required, and updates are handled as usual."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import httpx
+
+from tests.e2e.conftest import RunningBot
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def test_webhook_requires_the_secret_and_serves_updates(bot_factory: Any) -> None:
+    port = _free_port()
+    bot: RunningBot = await bot_factory(
+        webhook_url=f"http://127.0.0.1:{port}",
+        webhook_listen="127.0.0.1",
+        webhook_port=port,
+        webhook_secret="s3cret-token",
+    )
+    assert bot.api.webhook_url == f"http://127.0.0.1:{port}/telegram"
+    webhook_calls = [params for method, params in bot.api.calls if method == "setWebhook"]
+    assert webhook_calls[-1]["secret_token"] == "s3cret-token"
+
+    update = {
+        "update_id": 1,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "text": "/start",
+            "chat": {"id": 77, "type": "private", "first_name": "Léa"},
+            "from": {"id": 77, "is_bot": False, "first_name": "Léa", "language_code": "fr"},
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+    bot.api.ensure_chat(bot.chat(user_id=77, first_name="Léa").user)
+    url = f"http://127.0.0.1:{port}/telegram"
+    async with httpx.AsyncClient() as client:
+        forged = await client.post(url, json=update)
+        assert forged.status_code == 403
+        wrong = await client.post(
+            url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
+        )
+        assert wrong.status_code == 403
+        assert bot.api.bot_messages(77) == []
+        ok = await client.post(
+            url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+        )
+        assert ok.status_code == 200
+    welcome, _ = await bot.api.wait_for_bot_messages(77, 2)
+    assert "Léa" in welcome.text

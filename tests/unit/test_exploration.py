@@ -1,0 +1,410 @@
+"""Sections, paging, career cards, close careers, training options and search, on a real
+database (SQLite, and PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import MAX_BYTES, decode, encode
+from journey import events, exploration, inbox, search, training
+from journey.turn import Environment, Turn
+from messages import Action, Button, Outcome, Reply
+from scoring.catalogue import Catalogue, load_catalogue
+from scoring.departements import all_departements
+from scoring.ranking import is_good_job
+from storage.engine import Database
+from storage.models import Event
+from tests.support import make_turn, make_user
+
+MESSAGE_MAX = 4096
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    """The shipped catalogue."""
+    return load_catalogue()
+
+
+@pytest.fixture
+async def session(db: Database) -> AsyncIterator[AsyncSession]:
+    """One transaction for the test, rolled back at the end."""
+    async with db.sessions() as session, session.begin():
+        yield session
+
+
+@pytest.fixture
+async def turn(session: AsyncSession, catalogue: Catalogue) -> Turn:
+    """A French user of the Rhône who cares about salary, came through a partner."""
+    user = await make_user(session, priorities=["salary"], partner_code="cap_jeunes")
+    return make_turn(session, user, Environment(catalogue=catalogue))
+
+
+def only(outcome: Outcome) -> Reply:
+    assert len(outcome.replies) == 1, outcome
+    return outcome.replies[0]
+
+
+def buttons(reply: Reply) -> list[Button]:
+    return [button for row in reply.buttons for button in row]
+
+
+def button(reply: Reply, text: str) -> Button:
+    for candidate in buttons(reply):
+        if text.lower() in candidate.text.lower():
+            return candidate
+    raise LookupError(f"no button {text!r} in {[b.text for b in buttons(reply)]}")
+
+
+def actions(reply: Reply) -> list[Action]:
+    return [b.action for b in buttons(reply) if b.action is not None]
+
+
+async def logged(turn: Turn, kind: str) -> list[Event]:
+    rows = await turn.session.scalars(
+        select(Event).where(Event.user_id == turn.user.id, Event.kind == kind).order_by(Event.id)
+    )
+    return list(rows)
+
+
+# --- sections and paging -------------------------------------------------------------------
+
+
+async def test_partner_highlighted_careers_come_first(turn: Turn) -> None:
+    reply = only(await exploration.explore(turn))
+    assert "Des métiers accessibles sans diplôme" in reply.text  # Cap Jeunes' white label
+    assert "Mise en rayon" in reply.text
+
+
+async def test_explore_shows_five_careers_with_more_and_other_lists(turn: Turn) -> None:
+    turn.user.partner_code = None
+    reply = only(await exploration.explore(turn))
+    assert not reply.edit
+    assert "Nos meilleures pistes pour vous" in reply.text
+    assert "métiers 1 à 5 sur 30" in reply.text
+    opened = [a for a in actions(reply) if a.name == exploration.OPEN_CARD]
+    assert len(opened) == 5 and all(a.args[1] == "s.top.0" for a in opened)
+    assert button(reply, "Voir plus").action == Action(exploration.SECTION, ("top", "1"))
+    assert button(reply, "Autres listes").action == Action(exploration.SECTIONS_MENU)
+    assert button(reply, "Liste suivante").action == Action(exploration.SECTION, ("hiring", "0"))
+    (shown,) = await logged(turn, events.SECTION_SHOWN)
+    assert shown.data == {"section": "top", "page": 0} and shown.partner_code is None
+
+
+async def test_pages_are_stable_edited_in_place_and_end(turn: Turn) -> None:
+    first = only(await exploration.section_page(turn, "salary", "1"))
+    again = only(await exploration.section_page(turn, "salary", "1"))
+    assert first.edit and first == again  # the same page on every press
+    page0 = only(await exploration.section_page(turn, "salary", "0"))
+    romes0 = {a.args[0] for a in actions(page0) if a.name == exploration.OPEN_CARD}
+    romes1 = {a.args[0] for a in actions(first) if a.name == exploration.OPEN_CARD}
+    assert len(romes0) == len(romes1) == 5 and not romes0 & romes1
+    last = only(await exploration.section_page(turn, "salary", "999"))
+    assert "26 à 30 sur 30" in last.text
+    labels = [b.text for b in buttons(last)]
+    assert any("Précédents" in t for t in labels) and not any("Voir plus" in t for t in labels)
+    pages = [e.data["page"] for e in await logged(turn, events.SECTION_SHOWN)]
+    assert pages == [1, 1, 0, 5]
+
+
+async def test_serendipity_is_stable_per_user_and_differs_between_users(
+    session: AsyncSession, catalogue: Catalogue
+) -> None:
+    env = Environment(catalogue=catalogue)
+    one = make_turn(session, await make_user(session, 1), env)
+    two = make_turn(session, await make_user(session, 2), env)
+    first = only(await exploration.section_page(one, "serendipity", "0"))
+    assert first.text == only(await exploration.section_page(one, "serendipity", "0")).text
+    assert first.text != only(await exploration.section_page(two, "serendipity", "0")).text
+
+
+async def test_a_list_that_no_longer_exists_answers_politely(turn: Turn) -> None:
+    outcome = await exploration.section_page(turn, "riasec_Z", "2")
+    assert outcome.notice is not None and "changé" in outcome.notice
+    assert "Des métiers accessibles sans diplôme" in only(outcome).text and only(outcome).edit
+
+
+async def test_lists_menu_names_every_section(turn: Turn) -> None:
+    reply = only(await exploration.sections_menu(turn))
+    keys = [a.args[0] for a in actions(reply)]
+    assert keys[:4] == ["partner", "top", "hiring", "competition"] and "serendipity" in keys
+    assert "Des métiers d'avenir (30)" in [b.text for b in buttons(reply)]  # no HTML escapes
+
+
+async def test_exploring_before_onboarding_asks_to_finish_it(
+    session: AsyncSession, catalogue: Catalogue
+) -> None:
+    user = await make_user(session, departement=None, onboarded=False)
+    turn = make_turn(session, user, Environment(catalogue=catalogue))
+    outcome = await exploration.explore(turn)
+    assert [r.key for r in outcome.replies] == [
+        "onboarding.finish_first",
+        "onboarding.ask_departement",
+    ]
+    outcome = await search.search_command(turn, "boulanger")
+    assert outcome.replies[0].key == "onboarding.finish_first"
+    assert await logged(turn, events.SECTION_SHOWN) == []
+
+
+async def test_onboarding_button_double_tap_sends_the_list_once(turn: Turn) -> None:
+    assert only(await exploration.explore(turn, pressed=True))
+    again = await exploration.explore(turn, pressed=True)
+    assert again.replies == [] and again.notice == "C'est juste au-dessus 👆"
+    assert only(await exploration.explore(turn))  # typing /explore again always answers
+
+
+# --- the career card -----------------------------------------------------------------------
+
+
+async def test_card_tells_everything_a_user_needs(turn: Turn) -> None:
+    reply = only(await exploration.open_card(turn, "J1501", "s.top.1", edit=True))
+    text = reply.text.replace("\u202f", " ")  # thousands are grouped with a narrow space
+    assert reply.edit and text.startswith("<b>Soins d&#39;hygiène, de confort du patient</b>")
+    for expected in (
+        "✨ ",  # why for you
+        "Vous aidez les patients",  # description
+        "de 1 950 à 2 600 € brut par mois",
+        "Embauches dans le Rhône :</b> 1 679 offres par an (estimation)",
+        "peu de concurrence",
+        "CDI 45 %, CDD long 30 %, CDD court 20 %, intérim 5 %",
+        "Automatisation :</b> faible",
+        "Diplôme habituel :</b> bac",
+        "environ 12 mois",
+        "Métiers proches :</b> Accompagnement médicosocial",
+    ):
+        assert expected in text, expected
+    assert actions(reply) == [
+        Action(exploration.SAVE, ("J1501", "s.top.1")),
+        Action("tr", ("J1501",)),
+        Action(exploration.CLOSE_CAREERS, ("J1501", "s.top.1")),
+        Action("co", ("J1501",)),
+        Action(exploration.SECTION, ("top", "1")),
+    ]
+    (opened,) = await logged(turn, events.CAREER_OPENED)
+    assert opened.rome == "J1501" and opened.data == {"origin": "section"}
+    assert opened.partner_code == "cap_jeunes"
+
+
+async def test_card_from_a_nudge_is_a_new_message_leading_back_to_explore(turn: Turn) -> None:
+    reply = only(await exploration.open_card(turn, "N4101"))
+    assert not reply.edit
+    assert button(reply, "Retour").action == Action(exploration.EXPLORE, ("e",))
+    (opened,) = await logged(turn, events.CAREER_OPENED)
+    assert opened.data == {"origin": "direct"}
+
+
+async def test_card_of_a_career_outside_the_tips_says_why(turn: Turn, catalogue: Catalogue) -> None:
+    automated = next(c for c in catalogue.careers.values() if c.automation_risk >= 85)
+    reply = only(await exploration.open_card(turn, automated.rome))
+    assert "pas dans nos conseils pour vous : il risque d'être automatisé" in reply.text
+    assert not is_good_job(automated)
+
+
+async def test_card_in_english(session: AsyncSession, catalogue: Catalogue) -> None:
+    user = await make_user(session, language="en", departement="974")
+    turn = make_turn(session, user, Environment(catalogue=catalogue))
+    reply = only(await exploration.open_card(turn, "J1501"))
+    assert reply.text.startswith("<b>Care assistant</b>")
+    assert "Hiring in La Réunion:" in reply.text and "(estimate)" in reply.text
+    assert button(reply, "Save").text == "⭐ Save"
+
+
+async def test_unknown_or_removed_career_is_a_polite_notice(turn: Turn) -> None:
+    outcome = await exploration.open_card(turn, "Z9999", "s.top.0", edit=True)
+    assert outcome.replies == [] and outcome.notice is not None
+    assert "n'est plus dans notre catalogue" in outcome.notice
+    assert await logged(turn, events.CAREER_OPENED) == []
+    assert (await exploration.show_close(turn, "Z9999", "n")).replies == []
+    assert (await training.training_options(turn, "Z9999")).replies == []
+
+
+async def test_close_careers_open_in_place_and_lead_back(turn: Turn) -> None:
+    reply = only(await exploration.show_close(turn, "J1501", "s.top.1"))
+    assert reply.edit and "Métiers proches de « Soins d&#39;hygiène" in reply.text
+    opened = actions(reply)
+    assert opened[0] == Action(exploration.OPEN_CARD, ("K1301", "k.J1501"))
+    assert opened[-1] == Action(exploration.OPEN_CARD, ("J1501", "s.top.1"))  # back to the card
+    card = only(await exploration.open_card(turn, "K1301", "k.J1501", edit=True))
+    assert button(card, "Retour").action == Action(exploration.CLOSE_CAREERS, ("J1501", "n"))
+
+
+@pytest.mark.parametrize(
+    ("origin", "back"),
+    [
+        ("s.low_qualification.5", Action("es", ("low_qualification", "5"))),
+        ("k.J1501", Action("ek", ("J1501", "n"))),
+        ("v", Action("vl")),
+        ("q", Action("sb")),
+        ("n", Action("ex", ("e",))),
+        ("s.top.x", Action("ex", ("e",))),
+        ("garbage", Action("ex", ("e",))),
+    ],
+)
+def test_back_leads_where_the_card_came_from(origin: str, back: Action) -> None:
+    assert exploration.back_action(origin) == back
+
+
+@dataclass
+class _Measured:
+    longest_card: int = 0
+    longest_callback: int = 0
+    cards: int = 0
+
+
+@pytest.fixture(scope="module")
+def measured() -> Iterator[_Measured]:
+    figures = _Measured()
+    yield figures
+    print(
+        f"\n{figures.cards} cards: longest {figures.longest_card} characters (limit "
+        f"{MESSAGE_MAX}); longest callback data {figures.longest_callback} bytes (limit "
+        f"{MAX_BYTES})"
+    )
+
+
+@pytest.mark.parametrize(("lang", "code"), [("fr", "2A"), ("en", "976")])
+async def test_every_card_fits_in_a_message_and_every_button_encodes(
+    session: AsyncSession, catalogue: Catalogue, lang: str, code: str, measured: _Measured
+) -> None:
+    user = await make_user(session, language=lang, departement=code, priorities=["future"])
+    turn = make_turn(session, user, Environment(catalogue=catalogue))
+    longest_origin = exploration.section_origin("low_qualification", 5)
+    for departement in [d for d in all_departements() if d.code == code]:
+        for career in catalogue.careers.values():
+            reply = exploration.card_reply(
+                turn, career, departement, longest_origin, saved=True, edit=True
+            )
+            measured.cards += 1
+            measured.longest_card = max(measured.longest_card, len(reply.text))
+            assert len(reply.text) < MESSAGE_MAX // 2, career.rome
+            for action in actions(reply):
+                data = encode(action)
+                assert decode(data) == action
+                measured.longest_callback = max(measured.longest_callback, len(data.encode()))
+
+
+# --- training options ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Partner:
+    code: str
+    name: str
+    training_link_template: str | None = None
+
+
+async def test_training_options_give_cpf_links_and_funding_facts(
+    turn: Turn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(training, "find_partner", lambda code: _Partner(code, "Cap Jeunes"))
+    reply = only(await training.training_options(turn, "J1501"))
+    assert not reply.edit
+    for fact in ("500 € par an", "5 000 €", "800 € par an", "8 000 €", "ni CAP, ni BEP"):
+        assert fact in reply.text
+    assert "Diplôme d&#39;État d&#39;aide-soignant (DEAS) (environ 12 mois)" in reply.text
+    links = [b.url for b in buttons(reply) if b.url]
+    assert len(links) == 2  # this partner has no training provider
+    near, online = (parse_qs(urlsplit(link).fragment.partition("?")[2])["q"] for link in links)
+    assert near == ["Soins d'hygiène, de confort du patient"]
+    assert online == ["Soins d'hygiène, de confort du patient à distance"]
+    assert all(
+        link.startswith("https://www.moncompteformation.gouv.fr/espace-prive/html/#/formation/")
+        for link in links
+    )
+    assert button(reply, "conseiller").action == Action("co", ("J1501",))
+    (opened,) = await logged(turn, events.TRAINING_OPENED)
+    assert opened.rome == "J1501" and opened.partner_code == "cap_jeunes"
+
+
+async def test_training_options_link_the_partners_own_provider(
+    turn: Turn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner = _Partner(
+        "cap_jeunes", "Cap Jeunes", "https://formations.example/{rome}?d={departement}"
+    )
+    monkeypatch.setattr(training, "find_partner", lambda code: partner)
+    reply = only(await training.training_options(turn, "J1501"))
+    assert button(reply, "Cap Jeunes").url == "https://formations.example/J1501?d=69"
+    assert "Cap Jeunes propose aussi ses propres formations" in reply.text
+
+
+async def test_training_double_tap_sends_once(turn: Turn) -> None:
+    assert only(await training.training_options(turn, "J1501"))
+    again = await training.training_options(turn, "J1501")
+    assert again.replies == [] and again.notice == "C'est juste au-dessus 👆"
+    assert only(await training.training_options(turn, "N4101"))  # another career: answered
+    assert len(await logged(turn, events.TRAINING_OPENED)) == 2
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+async def test_search_with_a_typo_finds_the_career(turn: Turn) -> None:
+    reply = only(await search.search_command(turn, "boulangé"))
+    assert "Boulangerie - viennoiserie" in reply.text
+    assert actions(reply)[0] == Action(exploration.OPEN_CARD, ("D1102", "q"))
+    (searched,) = await logged(turn, events.SEARCHED)
+    assert searched.data == {"query": "boulangé", "results": 2} and searched.rome == "D1102"
+
+
+async def test_search_shows_the_job_title_that_matched(turn: Turn) -> None:
+    reply = only(await search.run_search(turn, "aide soignante"))
+    assert "Soins d&#39;hygiène, de confort du patient</b> (aide-soignante)" in reply.text
+    assert "School assistant" not in reply.text  # no English synonyms for French readers
+
+
+async def test_search_with_no_result_suggests_close_careers_or_explore(turn: Turn) -> None:
+    reply = only(await search.run_search(turn, "footballeur"))
+    assert reply.key == "explore.search_nothing" and "Vouliez-vous dire" in reply.text
+    suggested = [a for a in actions(reply) if a.name == exploration.OPEN_CARD]
+    assert 1 <= len(suggested) <= 3 and all(a.args[1] == "q" for a in suggested)
+    assert actions(reply)[-1] == Action(exploration.EXPLORE)
+    for greeting in ("bonjour", "merci", "xqzw"):  # no random "did you mean"
+        nothing = only(await search.run_search(turn, greeting))
+        assert "/explore" in nothing.text and actions(nothing) == [Action(exploration.EXPLORE)]
+    (first, *_) = await logged(turn, events.SEARCHED)
+    assert first.data == {"query": "footballeur", "results": 0} and first.rome is None
+
+
+async def test_back_from_a_search_card_shows_the_latest_results(turn: Turn) -> None:
+    await search.run_search(turn, "plombier")
+    reply = only(await search.back_to_results(turn))
+    assert reply.edit and "« plombier »" in reply.text
+    assert len(await logged(turn, events.SEARCHED)) == 1  # going back is not a new search
+
+
+async def test_plain_text_is_a_search_and_search_is_the_last_route(turn: Turn) -> None:
+    assert inbox.routes[-1] is search.route
+    reply = only(await inbox.handle_text(turn, "cuisinier"))
+    assert reply.key == "explore.search_results" and "Personnel de cuisine" in reply.text
+
+
+async def test_empty_search_command_asks_for_words(turn: Turn) -> None:
+    assert only(await search.search_command(turn, "   ")).key == "explore.search_ask"
+
+
+async def test_commands_leave_a_pending_settings_question(turn: Turn) -> None:
+    turn.user.step = "settings:departement"
+    await search.search_command(turn, "plombier")
+    assert turn.user.step is None
+    reply = only(await inbox.handle_text(turn, "maçon"))
+    assert reply.key == "explore.search_results"
+
+
+def test_building_a_section_page_is_fast(catalogue: Catalogue) -> None:
+    # Every press recomputes the sections: keep that well under a human's patience.
+    from scoring.sections import build_sections
+
+    build_sections(catalogue, "13", ["salary"], seed=1)  # criteria of the département cached
+    started = time.perf_counter()
+    for seed in range(20):
+        build_sections(catalogue, "13", ["salary"], seed=seed)
+    per_call = (time.perf_counter() - started) / 20
+    print(f"\nbuild_sections: {per_call * 1000:.1f} ms per press")
+    assert per_call < 0.1

@@ -1,0 +1,427 @@
+"""The dispatcher against a fake messenger: order, personal texts, timing rules, errors, pacing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from coaching.nudges import flows
+from coaching.nudges.dispatcher import DispatchConfig, Dispatcher
+from journey.turn import Environment
+from messages.messenger import (
+    MaybeDelivered,
+    Rejected,
+    RetryLater,
+    SendError,
+    TransientError,
+    Unreachable,
+)
+from messages.outgoing import Reply
+from messages.render import default_catalog
+from scoring.catalogue import load_catalogue
+from storage.engine import Database
+from storage.models import Event, Nudge, SavedCareer, User
+from tests.support import make_turn, make_user
+from tremplin.settings import parse_quiet_hours
+
+# Thursday 15 January 2026, 10:00 in Paris.
+MORNING_PARIS = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+FAST = DispatchConfig(rate=200, horizon=0.1, chat_gap=0.05, backoff=0.05, lease=60)
+
+
+class Clock:
+    """Wall-clock time shifted to a chosen start, which tests can move forward."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start = start
+        self.t0 = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.t0)
+
+    def jump_to(self, moment: datetime) -> None:
+        self.start = moment
+        self.t0 = time.monotonic()
+
+
+@dataclass
+class Sent:
+    at: float
+    chat_id: int
+    reply: Reply
+    html: bool
+
+
+@dataclass
+class FakeMessenger:
+    """Records sends; `errors[chat_id]` lists errors to raise on that chat's next sends."""
+
+    sent: list[Sent] = field(default_factory=list)
+    errors: dict[int, list[SendError]] = field(default_factory=dict)
+    calls: int = 0
+    reject_html: bool = False
+
+    async def send(self, chat_id: int, reply: Reply, *, html: bool = True) -> int:
+        self.calls += 1
+        queue = self.errors.get(chat_id)
+        if queue:
+            raise queue.pop(0)
+        if html and self.reject_html:
+            raise Rejected("Bad Request: can't parse entities")
+        self.sent.append(Sent(time.monotonic(), chat_id, reply, html))
+        return 1000 + len(self.sent)
+
+    async def edit(self, chat_id: int, message_id: int, reply: Reply) -> None:
+        raise AssertionError("nudges are never edited")
+
+    def to(self, chat_id: int) -> list[Sent]:
+        return [s for s in self.sent if s.chat_id == chat_id]
+
+
+def environment(clock: Clock, **overrides: object) -> Environment:
+    fields: dict[str, object] = {
+        "catalogue": load_catalogue(),
+        "clock": clock,
+        "nudge_delays": (timedelta(0), timedelta(seconds=0.2), timedelta(seconds=0.4)),
+        "quiet_hours": None,
+        "nudge_daily_cap": None,
+    }
+    fields.update(overrides)
+    return Environment(**fields)  # type: ignore[arg-type]
+
+
+async def user_with_career(
+    db: Database,
+    env: Environment,
+    user_id: int,
+    *,
+    rome: str = "J1501",
+    departement: str = "69",
+    first_name: str = "Zoé",
+    interest: int | None = None,
+) -> None:
+    async with db.transaction() as session:
+        user = await make_user(session, user_id, first_name=first_name, departement=departement)
+        now = env.clock()
+        session.add(SavedCareer(user_id=user_id, rome=rome, saved_at=now, interest=interest))
+        await session.flush()
+        await flows.on_career_saved(make_turn(session, user, env, now=now), rome)
+
+
+async def nudges_of(db: Database, user_id: int) -> list[Nudge]:
+    async with db.transaction() as session:
+        found = await session.scalars(
+            select(Nudge).where(Nudge.user_id == user_id).order_by(Nudge.kind, Nudge.step)
+        )
+        return list(found)
+
+
+async def event_kinds(db: Database, user_id: int) -> list[str]:
+    async with db.transaction() as session:
+        found = await session.scalars(
+            select(Event.kind).where(Event.user_id == user_id).order_by(Event.id)
+        )
+        return list(found)
+
+
+async def run_until(dispatcher: Dispatcher, done: object, timeout: float = 10) -> None:
+    """Run passes (as the scheduler would) until `done()` is true."""
+    deadline = time.monotonic() + timeout
+    while True:
+        await dispatcher.run()
+        if await done():  # type: ignore[operator]
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError("the dispatcher did not get there in time")
+        await asyncio.sleep(0.02)
+
+
+async def passes(dispatcher: Dispatcher, count: int = 3) -> None:
+    """A few passes a chat gap apart, as the scheduler's polls would run them."""
+    for _ in range(count):
+        await dispatcher.run()
+        await asyncio.sleep(dispatcher.config.chat_gap * 2)
+
+
+@pytest.fixture
+def messenger() -> FakeMessenger:
+    return FakeMessenger()
+
+
+async def test_three_nudges_in_order_with_personal_text(
+    db: Database, messenger: FakeMessenger
+) -> None:
+    clock = Clock(MORNING_PARIS)
+    env = environment(clock)
+    await user_with_career(db, env, 1, interest=2)
+    dispatcher = Dispatcher(db, messenger, env, FAST)
+
+    async def three() -> bool:
+        return len(messenger.sent) == 3
+
+    await run_until(dispatcher, three)
+    first, second, third = messenger.sent
+    assert [s.reply.key.split("_")[0] for s in messenger.sent] == [
+        "nudges.step1",
+        "nudges.step2",
+        "nudges.step3",
+    ]
+    assert all("Zoé" in s.reply.text for s in messenger.sent)
+    assert all("Soins d&#39;hygiène" in s.reply.text for s in messenger.sent)
+    assert "Rhône" in first.reply.text and "offres" in first.reply.text
+    assert "CPF" in second.reply.text and "20 minutes" in second.reply.text
+    assert "conseiller" in third.reply.text
+    labels = [[b.text for b in row] for row in second.reply.buttons]
+    assert labels[0] == ["🌙 Ce soir", "📅 Ce week-end", "🗓 La semaine prochaine"]
+    for sent in messenger.sent:
+        actions = [b.action.name for row in sent.reply.buttons for b in row if b.action]
+        assert {"nt", "nc", "ns"} <= set(actions)
+    rows = await nudges_of(db, 1)
+    assert [(r.state, r.message_id) for r in rows] == [
+        ("sent", 1001),
+        ("sent", 1002),
+        ("sent", 1003),
+    ]
+    assert (await event_kinds(db, 1)).count("nudge_sent") == 3
+    await dispatcher.run()
+    assert len(messenger.sent) == 3  # nothing is sent twice
+
+
+async def test_quiet_hours_in_the_users_time_zone_defer_to_the_morning(
+    db: Database, messenger: FakeMessenger
+) -> None:
+    # 18:30 UTC: 19:30 in Paris (fine), 22:30 in La Réunion (quiet).
+    clock = Clock(datetime(2026, 1, 15, 18, 30, tzinfo=UTC))
+    env = environment(clock, nudge_delays=(timedelta(0),))
+    await user_with_career(db, env, 2, departement="69")
+    await user_with_career(db, env, 3, departement="974")
+    env.quiet_hours = parse_quiet_hours("21:00-09:00")  # turned on after planning
+    dispatcher = Dispatcher(db, messenger, env, FAST)
+    await dispatcher.run()
+    assert [s.chat_id for s in messenger.sent] == [2]
+    (waiting,) = await nudges_of(db, 3)
+    assert waiting.state == "pending"
+    assert waiting.due_at == datetime(2026, 1, 16, 5, 0, tzinfo=UTC)  # 09:00 in La Réunion
+    clock.jump_to(datetime(2026, 1, 16, 5, 0, 1, tzinfo=UTC))
+    await dispatcher.run()
+    assert [s.chat_id for s in messenger.sent] == [2, 3]
+
+
+async def test_daily_cap_defers_to_the_next_local_morning(
+    db: Database, messenger: FakeMessenger
+) -> None:
+    clock = Clock(MORNING_PARIS)
+    env = environment(clock, nudge_daily_cap=1, quiet_hours=parse_quiet_hours("21:00-09:00"))
+    await user_with_career(db, env, 4)
+    dispatcher = Dispatcher(db, messenger, env, FAST)
+    await asyncio.sleep(0.5)  # all three steps are due
+    await passes(dispatcher)
+    assert len(messenger.sent) == 1
+    _, second, third = await nudges_of(db, 4)
+    tomorrow_nine = datetime(2026, 1, 16, 8, 0, tzinfo=UTC)  # 09:00 in Paris
+    assert second.state == "pending" and second.due_at == tomorrow_nine
+    clock.jump_to(tomorrow_nine + timedelta(seconds=1))
+    await passes(dispatcher)
+    assert [s.reply.key[:12] for s in messenger.sent] == ["nudges.step1", "nudges.step2"]
+    _, _, third = await nudges_of(db, 4)
+    assert third.due_at == datetime(2026, 1, 17, 8, 0, tzinfo=UTC)  # one a day
+
+
+async def test_retry_after_is_obeyed_and_the_nudge_keeps_its_place(
+    db: Database, messenger: FakeMessenger
+) -> None:
+    clock = Clock(MORNING_PARIS)
+    env = environment(clock, nudge_delays=(timedelta(0),))
+    for user_id in (5, 6):
+        await user_with_career(db, env, user_id)
+    (first,) = await nudges_of(db, 5)
+    messenger.errors[5] = [RetryLater(0.4)]
+    dispatcher = Dispatcher(db, messenger, env, FAST)
+    started = time.monotonic()
+
+    async def both() -> bool:
+        return len(messenger.sent) == 2
+
+    await run_until(dispatcher, both)
+    assert sorted(s.chat_id for s in messenger.sent) == [5, 6]
+    assert messenger.sent[-1].at - started >= 0.4  # everyone waited for the retry_after
+    (row,) = await nudges_of(db, 5)
+    assert row.state == "sent" and row.due_at == first.due_at
+    assert dispatcher.stats["429"] == 1
+
+
+async def test_blocked_user_is_marked_unreachable_and_nothing_more_is_sent(
+    db: Database, messenger: FakeMessenger
+) -> None:
+    clock = Clock(MORNING_PARIS)
+    env = environment(clock)
+    await user_with_career(db, env, 7)
+    messenger.errors[7] = [Unreachable("Forbidden: bot was blocked by the user")]
+    dispatcher = Dispatcher(db, messenger, env, FAST)
+    await asyncio.sleep(0.5)
+    await dispatcher.run()
+    assert messenger.sent == [] and messenger.calls == 1
+    assert {(r.state, r.note) for r in await nudges_of(db, 7)} == {("cancelled", "blocked")}
+    async with db.transaction() as session:
+        user = await session.get(User, 7)
+        assert user is not None and user.unreachable
+    assert "user_unreachable" in await event_kinds(db, 7)
+
+
+async def test_server_errors_are_retried_with_back_off_then_given_up(
+    db: Database, messenger: FakeMessenger
+) -> None:
+    clock = Clock(MORNING_PARIS)
+    env = environment(clock, nudge_delays=(timedelta(0),))
+    await user_with_career(db, env, 8)
+    await user_with_career(db, env, 9)
+    messenger.errors[8] = [TransientError("Bad Gateway"), TransientError("timed out")]
+    messenger.errors[9] = [TransientError("Internal Server Error")] * 3
+    config = DispatchConfig(rate=200, horizon=0.1, chat_gap=0.05, backoff=0.05, max_attempts=3)
+    dispatcher = Dispatcher(db, messenger, env, config)
+
+    async def settled() -> bool:
+        return {r.state for uid in (8, 9) for r in await nudges_of(db, uid)} <= {"sent", "failed"}
+
+    await run_until(dispatcher, settled)
+    (recovered,) = await nudges_of(db, 8)
+    (lost,) = await nudges_of(db, 9)
+    assert recovered.state == "sent" and recovered.attempts == 3
+    assert lost.state == "failed" and lost.attempts == 3 and "gave up" in (lost.note or "")
+    assert [s.chat_id for s in messenger.sent] == [8]
+    assert "nudge_failed" in await event_kinds(db, 9)
+
+
+async def test_a_send_that_timed_out_after_leaving_is_uncertain_never_retried(
+    db: Database, messenger: FakeMessenger
+) -> None:
+    clock = Clock(MORNING_PARIS)
+    env = environment(clock, nudge_delays=(timedelta(0),))
+    await user_with_career(db, env, 10)
+    messenger.errors[10] = [MaybeDelivered("Timed out")]
+    config = DispatchConfig(rate=200, horizon=0.1, chat_gap=0.05, backoff=0.05, max_attempts=3)
+    dispatcher = Dispatcher(db, messenger, env, config)
+
+    async def settled() -> bool:
+        return {r.state for r in await nudges_of(db, 10)} == {"uncertain"}
+
+    await run_until(dispatcher, settled)
+    await passes(dispatcher)
+    assert messenger.calls == 1 and messenger.sent == []
+    assert "nudge_uncertain" in await event_kinds(db, 10)
+
+
+async def test_html_refused_sends_plain_text_and_records_the_template_fault(
+    db: Database, messenger: FakeMessenger
+) -> None:
+    clock = Clock(MORNING_PARIS)
+    env = environment(clock, nudge_delays=(timedelta(0),))
+    await user_with_career(db, env, 10)
+    messenger.reject_html = True
+    await Dispatcher(db, messenger, env, FAST).run()
+    (sent,) = messenger.sent
+    assert sent.html is False
+    (row,) = await nudges_of(db, 10)
+    assert row.state == "sent"
+    assert {"nudge_template_fault", "nudge_sent"} <= set(await event_kinds(db, 10))
+
+
+@pytest.fixture
+def broken_step_one() -> Iterator[None]:
+    catalog = default_catalog()
+    for variant in ("a", "b"):
+        catalog.override(f"nudges.step1_{variant}", "fr", "Bonjour {{ no_such_thing.name }}")
+    yield
+    for variant in ("a", "b"):
+        catalog.override(f"nudges.step1_{variant}", "fr", None)
+
+
+async def test_a_template_that_does_not_render_fails_that_nudge_only(
+    db: Database, messenger: FakeMessenger, broken_step_one: None
+) -> None:
+    clock = Clock(MORNING_PARIS)
+    env = environment(clock, nudge_delays=(timedelta(0), timedelta(seconds=0.1)))
+    await user_with_career(db, env, 11)
+
+    async def two_settled() -> bool:
+        return {r.state for r in await nudges_of(db, 11)} <= {"sent", "failed"}
+
+    await run_until(Dispatcher(db, messenger, env, FAST), two_settled)
+    assert [r.state for r in await nudges_of(db, 11)] == ["failed", "sent"]
+    assert "nudge_template_fault" in await event_kinds(db, 11)
+
+
+async def test_rows_left_sending_by_a_dead_process_become_uncertain_never_resent(
+    db: Database, messenger: FakeMessenger
+) -> None:
+    clock = Clock(MORNING_PARIS)
+    env = environment(clock, nudge_delays=(timedelta(0),))
+    await user_with_career(db, env, 12)
+    async with db.transaction() as session:
+        row = await session.scalar(select(Nudge).where(Nudge.user_id == 12))
+        assert row is not None
+        row.state, row.claimed_by = "sending", "dead-worker"
+        row.claimed_at = clock() - timedelta(seconds=120)
+    dispatcher = Dispatcher(db, messenger, env, FAST)
+    await dispatcher.run()
+    assert messenger.calls == 0
+    assert [r.state for r in await nudges_of(db, 12)] == ["uncertain"]
+    assert "nudge_uncertain" in await event_kinds(db, 12)
+
+
+async def test_stop_set_after_planning_is_honoured_at_send_time(
+    db: Database, messenger: FakeMessenger
+) -> None:
+    clock = Clock(MORNING_PARIS)
+    env = environment(clock)
+    await user_with_career(db, env, 13)
+    async with db.transaction() as session:
+        user = await session.get(User, 13)
+        assert user is not None
+        user.nudges_stopped = True  # e.g. by a process that did not run our hooks
+    await asyncio.sleep(0.5)
+    await Dispatcher(db, messenger, env, FAST).run()
+    assert messenger.calls == 0
+    assert {r.state for r in await nudges_of(db, 13)} == {"cancelled"}
+
+
+async def test_sends_are_paced_under_the_rate_and_one_per_chat_at_a_time(
+    db: Database, messenger: FakeMessenger
+) -> None:
+    clock = Clock(MORNING_PARIS)
+    env = environment(clock, nudge_delays=(timedelta(0),))
+    for user_id in range(100, 130):
+        await user_with_career(db, env, user_id)
+    config = DispatchConfig(rate=20, horizon=0.2, chat_gap=0.5)
+    started = time.monotonic()
+    await Dispatcher(db, messenger, env, config).run()
+    assert sorted(s.chat_id for s in messenger.sent) == list(range(100, 130))
+    times = [s.at for s in messenger.sent]
+    assert times[-1] - started >= 29 / 20 * 0.9
+    # In any one second, the rate, give or take the event loop's timer jitter (the default
+    # budget of 25/s keeps the same margin under Telegram's 30/s).
+    for i, moment in enumerate(times):
+        assert sum(1 for t in times[i:] if t - moment < 1.0) <= 20 * 1.2
+
+
+async def test_two_dispatchers_share_one_budget_and_never_send_twice(
+    db: Database, messenger: FakeMessenger
+) -> None:
+    clock = Clock(MORNING_PARIS)
+    env = environment(clock, nudge_delays=(timedelta(0),))
+    for user_id in range(200, 240):
+        await user_with_career(db, env, user_id)
+    config = DispatchConfig(rate=40, horizon=0.2, chat_gap=0.5)
+    one = Dispatcher(db, messenger, env, config, worker="one")
+    two = Dispatcher(db, messenger, env, config, worker="two")
+    started = time.monotonic()
+    await asyncio.gather(one.run(), two.run())
+    assert sorted(s.chat_id for s in messenger.sent) == list(range(200, 240))
+    # 40/s for both together: two budgets of their own would take half the time.
+    assert messenger.sent[-1].at - started >= 39 / 40 * 0.9

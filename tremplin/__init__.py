@@ -1,0 +1,1 @@
+"""Tremplin: composition root (settings, CLI, wiring of engine, scheduler, bot and console)."""

@@ -1,0 +1,92 @@
+"""Wiring one Tremplin process: database, domain environment, bot application and its transport.
+
+`Tremplin` is started by `tremplin run` and, the same way, by the end-to-end tests against the
+fake Bot API server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.app import Receiving, TelegramBot
+from bot.runtime import BotServices
+from coaching.handover_flows import HandoverWorker
+from coaching.nudges.scheduler import NudgeScheduler, build_scheduler
+from coaching.partners import SHIPPED, import_partners
+from coaching.webhooks import WebhookSender
+from journey.turn import Environment
+from storage.engine import Database
+from storage.migrate import upgrade_async
+from tremplin.settings import Settings
+
+
+def build_environment(settings: Settings) -> Environment:
+    """The domain's environment: the careers catalogue and the nudge settings."""
+    from coaching.handover_flows import install as install_handover
+    from coaching.nudges.flows import install as install_nudges
+    from scoring.catalogue import load_catalogue
+
+    install_nudges()
+    install_handover()
+    imported = settings.data_dir if settings.data_dir.is_dir() else None
+    return Environment(
+        catalogue=load_catalogue(imported),
+        nudge_delays=settings.nudge_delays,
+        quiet_hours=settings.quiet_hours,
+        nudge_daily_cap=settings.nudge_daily_cap,
+        nudge_holdout=settings.nudge_holdout,
+    )
+
+
+@dataclass
+class Tremplin:
+    """One running bot process (polling or webhook), with the jobs it runs."""
+
+    settings: Settings
+    token: str
+    api_root: str
+    db: Database = field(init=False)
+    services: BotServices = field(init=False)
+    bot: TelegramBot = field(init=False)
+    nudges: NudgeScheduler | None = field(init=False, default=None)
+    handover: HandoverWorker | None = field(init=False, default=None)
+
+    async def start(self, *, poll_interval: float = 0.0, polling_timeout: int = 10) -> None:
+        """Migrate the database, then start receiving updates and the background jobs."""
+        await upgrade_async(self.settings.database_url)
+        self.db = Database(self.settings.database_url)
+        async with self.db.transaction() as session:
+            await import_partners(session, self.settings.partners_file or SHIPPED)
+        self.services = BotServices(db=self.db, env=build_environment(self.settings))
+        self.bot = TelegramBot(self.token, self.api_root, self.services)
+        await self.bot.start(
+            Receiving(
+                webhook_url=self.settings.webhook_url,
+                listen=self.settings.webhook_listen,
+                port=self.settings.webhook_port,
+                secret=self.settings.webhook_secret,
+                poll_interval=poll_interval,
+                polling_timeout=polling_timeout,
+            )
+        )
+        assert self.services.messenger is not None
+        self.nudges = build_scheduler(
+            self.db,
+            self.services.messenger,
+            self.services.env,
+            rate=self.settings.nudge_rate,
+            poll_seconds=self.settings.nudge_poll_seconds,
+        )
+        await self.nudges.start()
+        # Partner webhooks and "no answer in time" updates run on the same scheduler.
+        self.handover = HandoverWorker(self.db, self.services.messenger, WebhookSender(self.db))
+        self.nudges.every(self.settings.handover_poll_seconds, self.handover.run_once, "handover")
+
+    async def stop(self) -> None:
+        """Stop the jobs, stop receiving, let handlers finish, close the database."""
+        if self.nudges is not None:
+            await self.nudges.stop()  # first: its sends need the bot's HTTP client
+        if self.handover is not None:
+            await self.handover.close()
+        await self.bot.stop()
+        await self.db.dispose()

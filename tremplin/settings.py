@@ -1,0 +1,288 @@
+"""Settings read from the environment and an optional `.env` file.
+
+The variable names are a contract with outside tools (see DESIGN.md); invalid values stop the
+process at start with one line that names the variable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the product cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """A daily window (local time) in which no nudge is sent; it may span midnight."""
+
+    start: time
+    end: time
+
+    def contains(self, moment: time) -> bool:
+        """Whether a local wall-clock time falls inside the window."""
+        if self.start <= self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
+
+
+def parse_durations(raw: str) -> tuple[timedelta, ...]:
+    """Parse `1d,3d,7d` (units s, m, h, d) into increasing delays."""
+    parts = [p for p in raw.split(",") if p.strip()]
+    if not parts:
+        raise ValueError("expected a comma-separated list such as 1d,3d,7d")
+    delays: list[timedelta] = []
+    for part in parts:
+        match = _DURATION.match(part)
+        if match is None:
+            raise ValueError(f"{part.strip()!r} is not a duration like 30s, 15m, 2h or 1d")
+        delays.append(timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)]))
+    return tuple(delays)
+
+
+def parse_quiet_hours(raw: str) -> QuietHours | None:
+    """Parse `21:00-09:00`; `off` disables quiet hours."""
+    if raw.strip().lower() == "off":
+        return None
+    pieces = raw.strip().split("-")
+    if len(pieces) != 2:
+        raise ValueError("expected HH:MM-HH:MM such as 21:00-09:00, or off")
+    bounds: list[time] = []
+    for piece in pieces:
+        match = _CLOCK.match(piece.strip())
+        if match is None:
+            raise ValueError(f"{piece.strip()!r} is not a time like 21:00")
+        bounds.append(time(int(match.group(1)), int(match.group(2))))
+    if bounds[0] == bounds[1]:
+        raise ValueError("start and end are the same")
+    return QuietHours(bounds[0], bounds[1])
+
+
+def parse_rate(raw: str) -> float:
+    """Parse the nudges' global send rate in messages a second (Telegram allows about 30)."""
+    try:
+        value = float(raw.strip().removesuffix("/s"))
+    except ValueError:
+        raise ValueError("expected messages a second, such as 25") from None
+    if not 0 < value <= 30:
+        raise ValueError("expected a rate above 0 and at most 30 messages a second")
+    return value
+
+
+def parse_share(raw: str) -> float:
+    """Parse a share such as `0.1` or `10%` into a fraction between 0 and 1."""
+    text = raw.strip()
+    try:
+        value = float(text.removesuffix("%")) / (100 if text.endswith("%") else 1)
+    except ValueError:
+        raise ValueError("expected a share such as 0.1 or 10%") from None
+    if not 0 <= value <= 1:
+        raise ValueError("expected a share between 0 and 1 (or 0% and 100%)")
+    return value
+
+
+def parse_seconds(raw: str) -> float:
+    """Parse a positive number of seconds."""
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError("expected a number of seconds, such as 15") from None
+    if not 0 < value <= 3600:
+        raise ValueError("expected a number of seconds above 0 and at most 3600")
+    return value
+
+
+def parse_partners_file(raw: str) -> Path | None:
+    """The partner programmes file: empty for the shipped examples, else an existing file."""
+    if not raw.strip():
+        return None
+    path = Path(raw.strip())
+    if not path.is_file():
+        raise ValueError(f"{raw.strip()} is not a file")
+    return path
+
+
+def parse_cap(raw: str) -> int | None:
+    """Parse the daily nudge cap: a positive whole number, or `off`."""
+    if raw.strip().lower() == "off":
+        return None
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ValueError("expected a whole number of at least 1, or off")
+    return int(raw)
+
+
+_ENV_NAMES = {
+    "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
+    "bot_api_url": "TREMPLIN_BOT_API_URL",
+    "database_url": "TREMPLIN_DATABASE_URL",
+    "nudge_delays": "TREMPLIN_NUDGE_DELAYS",
+    "quiet_hours": "TREMPLIN_QUIET_HOURS",
+    "nudge_daily_cap": "TREMPLIN_NUDGE_DAILY_CAP",
+    "nudge_rate": "TREMPLIN_NUDGE_RATE",
+    "nudge_holdout": "TREMPLIN_NUDGE_HOLDOUT",
+    "nudge_poll_seconds": "TREMPLIN_NUDGE_POLL_SECONDS",
+    "partners_file": "TREMPLIN_PARTNERS_FILE",
+    "handover_poll_seconds": "TREMPLIN_HANDOVER_POLL_SECONDS",
+    "webhook_url": "TREMPLIN_WEBHOOK_URL",
+    "webhook_secret": "TREMPLIN_WEBHOOK_SECRET",
+    "webhook_listen": "TREMPLIN_WEBHOOK_LISTEN",
+    "webhook_port": "TREMPLIN_WEBHOOK_PORT",
+    "playground_port": "TREMPLIN_PLAYGROUND_PORT",
+    "data_dir": "TREMPLIN_DATA_DIR",
+    "log_level": "TREMPLIN_LOG_LEVEL",
+}
+
+
+class _RawSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    telegram_bot_token: str = Field("", validation_alias="TELEGRAM_BOT_TOKEN")
+    bot_api_url: str = Field("https://api.telegram.org", validation_alias="TREMPLIN_BOT_API_URL")
+    database_url: str = Field(
+        "sqlite+aiosqlite:///tremplin.db", validation_alias="TREMPLIN_DATABASE_URL"
+    )
+    nudge_delays: str = Field("1d,3d,7d", validation_alias="TREMPLIN_NUDGE_DELAYS")
+    quiet_hours: str = Field("21:00-09:00", validation_alias="TREMPLIN_QUIET_HOURS")
+    nudge_daily_cap: str = Field("1", validation_alias="TREMPLIN_NUDGE_DAILY_CAP")
+    nudge_rate: str = Field("25", validation_alias="TREMPLIN_NUDGE_RATE")
+    nudge_holdout: str = Field("0", validation_alias="TREMPLIN_NUDGE_HOLDOUT")
+    nudge_poll_seconds: str = Field("15", validation_alias="TREMPLIN_NUDGE_POLL_SECONDS")
+    partners_file: str = Field("", validation_alias="TREMPLIN_PARTNERS_FILE")
+    handover_poll_seconds: str = Field("10", validation_alias="TREMPLIN_HANDOVER_POLL_SECONDS")
+    webhook_url: str = Field("", validation_alias="TREMPLIN_WEBHOOK_URL")
+    webhook_secret: str = Field("", validation_alias="TREMPLIN_WEBHOOK_SECRET")
+    webhook_listen: str = Field("0.0.0.0", validation_alias="TREMPLIN_WEBHOOK_LISTEN")
+    webhook_port: int = Field(8443, validation_alias="TREMPLIN_WEBHOOK_PORT")
+    playground_port: int = Field(8080, validation_alias="TREMPLIN_PLAYGROUND_PORT")
+    data_dir: str = Field("tremplin-data", validation_alias="TREMPLIN_DATA_DIR")
+    log_level: str = Field("INFO", validation_alias="TREMPLIN_LOG_LEVEL")
+
+    @field_validator("bot_api_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// address")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+
+def normalise_database_url(value: str) -> str:
+    """Accept the usual spellings and return an async SQLAlchemy URL (aiosqlite or asyncpg)."""
+    value = value.strip()
+    if value.startswith(("postgres://", "postgresql://")):
+        return "postgresql+asyncpg://" + value.split("://", 1)[1]
+    if value.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + value[len("sqlite:///") :]
+    if value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+        return value
+    raise ValueError("expected a sqlite:/// or postgresql:// address")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings of one Tremplin process."""
+
+    telegram_bot_token: str
+    bot_api_url: str
+    database_url: str
+    nudge_delays: tuple[timedelta, ...]
+    quiet_hours: QuietHours | None
+    nudge_daily_cap: int | None
+    webhook_url: str
+    webhook_secret: str
+    webhook_listen: str
+    webhook_port: int
+    playground_port: int
+    data_dir: Path
+    log_level: str
+    # Nudges' dispatch (messages a second for all processes together, the hold-out share of
+    # users who get no nudges, and how often the dispatcher looks for due nudges).
+    nudge_rate: float = 25.0
+    nudge_holdout: float = 0.0
+    nudge_poll_seconds: float = 15.0
+    # Partner programmes: the operators' YAML file (None: the shipped examples), and how often
+    # each process sends due partner webhooks and checks for programmes that did not answer.
+    partners_file: Path | None = None
+    handover_poll_seconds: float = 10.0
+
+    @property
+    def playground(self) -> bool:
+        """No token: run the local playground instead of connecting to Telegram."""
+        return not self.telegram_bot_token
+
+
+def load_settings(env_file: str | None = ".env", **overrides: Any) -> Settings:
+    """Read and validate settings; raise SettingsError naming the faulty variable.
+
+    `overrides` take field names (`database_url=...`) and win over the environment.
+    """
+    try:
+        raw = _RawSettings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{_ENV_NAMES.get(field, field)}: {message}") from None
+
+    def parsed(field: str, parser: Any) -> Any:
+        try:
+            return parser(getattr(raw, field))
+        except ValueError as exc:
+            raise SettingsError(f"{_ENV_NAMES[field]}: {exc}") from None
+
+    secret = (
+        raw.webhook_secret
+        or (
+            hashlib.sha256(("tremplin-webhook:" + raw.telegram_bot_token).encode()).hexdigest()[:48]
+        )
+    )
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise SettingsError("TREMPLIN_WEBHOOK_SECRET: use 1-256 letters, digits, _ or -")
+    return Settings(
+        telegram_bot_token=raw.telegram_bot_token.strip(),
+        bot_api_url=raw.bot_api_url,
+        database_url=raw.database_url,
+        nudge_delays=parsed("nudge_delays", parse_durations),
+        quiet_hours=parsed("quiet_hours", parse_quiet_hours),
+        nudge_daily_cap=parsed("nudge_daily_cap", parse_cap),
+        nudge_rate=parsed("nudge_rate", parse_rate),
+        nudge_holdout=parsed("nudge_holdout", parse_share),
+        nudge_poll_seconds=parsed("nudge_poll_seconds", parse_seconds),
+        partners_file=parsed("partners_file", parse_partners_file),
+        handover_poll_seconds=parsed("handover_poll_seconds", parse_seconds),
+        webhook_url=raw.webhook_url,
+        webhook_secret=secret,
+        webhook_listen=raw.webhook_listen,
+        webhook_port=raw.webhook_port,
+        playground_port=raw.playground_port,
+        data_dir=Path(raw.data_dir),
+        log_level=raw.log_level,
+    )
