@@ -3,7 +3,7 @@
 Used by the kill -9 and two-process tests as a separate process, exactly as the bot process runs
 it (python-telegram-bot's Bot behind the logging messenger):
 
-    python -m tests.integration.nudge_worker DATABASE_URL API_ROOT TOKEN [--rate 25] [--lease 60]
+    python -m tests.integration.nudge_worker DATABASE_URL API_ROOT TOKEN [--rate 25] [--horizon 0.5]
 
 It prints "ready" once its scheduler runs, and stops cleanly on SIGTERM.
 """
@@ -32,7 +32,12 @@ async def run(options: argparse.Namespace) -> None:
     async with bot:
         messenger = LoggingMessenger(TelegramMessenger(bot), db.sessions)
         env = Environment(catalogue=load_catalogue(), quiet_hours=None, nudge_daily_cap=None)
-        config = DispatchConfig(rate=options.rate, lease=options.lease, chat_gap=options.chat_gap)
+        config = DispatchConfig(
+            rate=options.rate,
+            lease=options.lease,
+            chat_gap=options.chat_gap,
+            horizon=options.horizon,
+        )
         dispatcher = Dispatcher(db, messenger, env, config, worker=options.worker or None)
         scheduler = NudgeScheduler(dispatcher, poll_seconds=options.poll)
         await scheduler.start()
@@ -54,6 +59,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=25.0)
     parser.add_argument("--lease", type=float, default=60.0)
     parser.add_argument("--chat-gap", type=float, default=1.0)
+    parser.add_argument("--horizon", type=float, default=0.5)
     parser.add_argument("--poll", type=float, default=0.2)
     parser.add_argument("--worker", default="")
     asyncio.run(run(parser.parse_args()))

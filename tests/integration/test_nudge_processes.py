@@ -171,11 +171,13 @@ async def test_two_processes_share_the_budget_and_never_send_the_same_nudge(
     api.limit_rate(per_second=30, chat_gap=1.0)
     db = Database(database_url)
     users = range(4001, 4101)
+    pace = ("--rate", "25", "--horizon", "0.2")
     try:
         async with (
             serve(api.app()) as root,
-            worker(database_url, root, "--rate", "25", "--worker", "one"),
-            worker(database_url, root, "--rate", "25", "--worker", "two"),
+            # Short claims (5 slots each), so that the two processes take turns many times.
+            worker(database_url, root, *pace, "--worker", "one"),
+            worker(database_url, root, *pace, "--worker", "two"),
         ):
             started = time.monotonic()
             await due_nudges(db, api, users)
