@@ -7,11 +7,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from coaching.nudges import flows
+from coaching.nudges import content, flows
 from coaching.nudges.dispatcher import DispatchConfig, Dispatcher
 from journey.turn import Environment
 from messages.messenger import (
@@ -425,3 +426,28 @@ async def test_two_dispatchers_share_one_budget_and_never_send_twice(
     assert sorted(s.chat_id for s in messenger.sent) == list(range(200, 240))
     # 40/s for both together: two budgets of their own would take half the time.
     assert messenger.sent[-1].at - started >= 39 / 40 * 0.9
+
+
+async def test_a_slow_claim_does_not_send_its_messages_in_one_burst(
+    db: Database, messenger: FakeMessenger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock(MORNING_PARIS)
+    env = environment(clock, nudge_delays=(timedelta(0),))
+    for user_id in range(300, 330):
+        await user_with_career(db, env, user_id)
+    compose = content.compose
+    first = [True]
+
+    def slow_first_compose(*args: Any, **kwargs: Any) -> Reply:
+        if first[0]:  # the first template compilation, or a busy machine: the loop is blocked
+            first[0] = False
+            time.sleep(0.4)
+        return compose(*args, **kwargs)
+
+    monkeypatch.setattr(content, "compose", slow_first_compose)
+    config = DispatchConfig(rate=20, horizon=0.5, chat_gap=0.5)
+    await Dispatcher(db, messenger, env, config).run()
+    assert sorted(s.chat_id for s in messenger.sent) == list(range(300, 330))
+    times = [s.at for s in messenger.sent]
+    for i, moment in enumerate(times):  # as in the pacing test: the rate in any one second
+        assert sum(1 for t in times[i:] if t - moment < 1.0) <= 20 * 1.2
