@@ -11,7 +11,6 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
-    TimedOut,
 )
 
 from bot.keyboards import keyboard
@@ -35,6 +34,17 @@ def _fit(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# Failures that happen before a single byte of the request reached Telegram.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def certainly_not_sent(exc: BaseException) -> bool:
+    """Whether a network error proves the request never reached Telegram (refused or failed
+    connection, no free connection in the pool), so that sending again cannot duplicate it."""
+    cause = exc.__cause__
+    return isinstance(cause, _NOT_SENT)
+
+
 def translate(exc: TelegramError) -> SendError:
     """The domain's view of a Telegram error (BadRequest is a NetworkError: test it first)."""
     if isinstance(exc, RetryAfter):
@@ -47,13 +57,12 @@ def translate(exc: TelegramError) -> SendError:
         if "not modified" in exc.message.lower():
             return NotModified(exc.message)
         return Rejected(exc.message)
-    if isinstance(exc, TimedOut) and not isinstance(
-        exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout
-    ):
-        # The request may have reached Telegram; only a failure to connect proves it did not.
-        return MaybeDelivered(exc.message)
-    if isinstance(exc, NetworkError):
+    if isinstance(exc, NetworkError) and certainly_not_sent(exc):
         return TransientError(exc.message)
+    if isinstance(exc, NetworkError):
+        # A 5xx answer, a connection cut after the request left, a read time-out, a protocol
+        # error: Telegram may have accepted the message, so sending it again could send it twice.
+        return MaybeDelivered(exc.message)
     return Rejected(exc.message)
 
 

@@ -9,7 +9,9 @@ goes out; what happens next is recorded on the row:
 - accepted → `sent`, with the message id;
 - 429 → back to `pending` with its due time unchanged (its place in the queue), after the wait;
 - 403 → the user blocked the bot: marked unreachable, everything pending for them cancelled;
-- 5xx, time-outs, network faults → `pending` again after a back-off, `failed` after the last try;
+- a failure to connect (refused, connect time-out, no free connection) → `pending` again after
+  a back-off, `failed` after the last try;
+- 5xx, read time-outs, connections cut after the request left → `uncertain`: never sent again;
 - 400 for the HTML → sent again as plain text, and the template fault recorded;
 - the process dies → the row stays `sending` until a dispatcher's recovery turns it `uncertain`.
 """

@@ -275,15 +275,15 @@ async def test_blocked_user_is_marked_unreachable_and_nothing_more_is_sent(
     assert "user_unreachable" in await event_kinds(db, 7)
 
 
-async def test_server_errors_are_retried_with_back_off_then_given_up(
+async def test_failures_to_connect_are_retried_with_back_off_then_given_up(
     db: Database, messenger: FakeMessenger
 ) -> None:
     clock = Clock(MORNING_PARIS)
     env = environment(clock, nudge_delays=(timedelta(0),))
     await user_with_career(db, env, 8)
     await user_with_career(db, env, 9)
-    messenger.errors[8] = [TransientError("Bad Gateway"), TransientError("timed out")]
-    messenger.errors[9] = [TransientError("Internal Server Error")] * 3
+    messenger.errors[8] = [TransientError("Connection refused"), TransientError("connect timed out")]
+    messenger.errors[9] = [TransientError("Connection refused")] * 3
     config = DispatchConfig(rate=200, horizon=0.1, chat_gap=0.05, backoff=0.05, max_attempts=3)
     dispatcher = Dispatcher(db, messenger, env, config)
 

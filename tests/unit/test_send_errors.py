@@ -36,8 +36,16 @@ def test_blocked_bad_html_and_unchanged_edits() -> None:
     assert isinstance(translate(BadRequest("Message is not modified")), NotModified)
 
 
-def test_server_errors_and_connect_failures_may_be_retried() -> None:
-    assert isinstance(translate(NetworkError("Bad Gateway")), TransientError)
+def _network(message: str, cause: Exception | None = None) -> NetworkError:
+    try:
+        raise NetworkError(message) from cause
+    except NetworkError as exc:
+        return exc
+
+
+def test_only_failures_to_connect_may_be_retried() -> None:
+    refused = _network("httpx.ConnectError: [Errno 111] Connection refused", httpx.ConnectError("x"))
+    assert isinstance(translate(refused), TransientError)
     assert isinstance(translate(_timed_out(httpx.ConnectTimeout("x"))), TransientError)
     assert isinstance(translate(_timed_out(httpx.PoolTimeout("x"))), TransientError)
 
@@ -45,3 +53,15 @@ def test_server_errors_and_connect_failures_may_be_retried() -> None:
 def test_a_read_timeout_may_have_delivered_the_message() -> None:
     error = translate(_timed_out(httpx.ReadTimeout("x")))
     assert isinstance(error, MaybeDelivered) and not isinstance(error, TransientError)
+
+
+def test_server_errors_and_cut_connections_may_have_delivered_the_message() -> None:
+    """Finding 2: a 5xx, or a connection cut after the request left, is not "not sent"."""
+    cut = _network(
+        "httpx.RemoteProtocolError: Server disconnected", httpx.RemoteProtocolError("x")
+    )
+    reset = _network("httpx.ReadError: Connection reset by peer", httpx.ReadError("x"))
+    for error in (NetworkError("Bad Gateway"), NetworkError("Internal Server Error (500)"), cut, reset):
+        translated = translate(error)
+        assert isinstance(translated, MaybeDelivered), error
+        assert not isinstance(translated, TransientError)

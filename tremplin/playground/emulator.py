@@ -4,7 +4,8 @@ The real bot (python-telegram-bot and its HTTP client) talks to it exactly as to
 `{root}/bot{token}/{method}`. People talk to it through the playground's chat page, and tests
 through the user-side methods (`user_says`, `user_presses`, `push_update`, `wait_for`). It checks
 requests the way Telegram does (HTML entities, 4,096 characters, 64-byte callback data, "message is
-not modified"), and can be told to fail (`fail`) to test 429, 403 and 5xx handling.
+not modified"), and can be told to fail (`fail`) to test 429, 403 and 5xx handling, to cut the
+connection after doing what was asked (`cut`), or to answer too late (`stall`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import itertools
 import json
 import math
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,8 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.routing import Route
 
 from tremplin.playground.telegram_html import EntityError, parse
@@ -101,6 +103,25 @@ class Failure:
     retry_after: int | None = None
     times: int = 1
     chat_id: int | None = None
+    # "answer": an error answer instead of the call; "cut": the call is done, then the connection
+    # drops before the answer; "stall": the call is done, and the answer waits `delay` seconds.
+    mode: str = "answer"
+    delay: float = 0.0
+
+
+class _CutResponse(Response):
+    """Starts an answer, then drops the connection: the request was accepted, the client never
+    learns it (what a connection reset after acceptance looks like to the bot)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", b"1000")],
+            }
+        )
+        raise ConnectionResetError("fault injected: connection cut after acceptance")
 
 
 @dataclass
@@ -150,6 +171,8 @@ class BotApiEmulator:
         self._pending_callbacks: set[str] = set()
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.failures: list[Failure] = []
+        # Injected faults that fired, by (method, kind): kind is the HTTP code, "cut" or "stall".
+        self.faults: Counter[tuple[str, str]] = Counter()
         self.webhook_url = ""
         self._changed = asyncio.Condition()
         self.on_call: Callable[[str, dict[str, Any]], None] | None = None
@@ -170,22 +193,27 @@ class BotApiEmulator:
         """A Starlette application serving only the Bot API."""
         return Starlette(routes=self.routes())
 
-    async def _endpoint(self, request: Request) -> JSONResponse:
+    async def _endpoint(self, request: Request) -> Response:
         token = request.path_params["token"]
         method = request.path_params["method"]
         params = await _read_params(request)
         self.calls.append((method, params))
         if self.on_call is not None:
             self.on_call(method, params)
+        after: Failure | None = None
         try:
             if token != self.token:
                 raise ApiError(401, "Unauthorized")
-            self._maybe_fail(method, params)
+            after = self._maybe_fail(method, params)
             self._check_rate(method, params)
             handler = getattr(self, f"_api_{method.lower()}", None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             result = await handler(params)
+            if after is not None and after.mode == "cut":
+                return _CutResponse()
+            if after is not None and after.mode == "stall":
+                await asyncio.sleep(after.delay)
         except ApiError as exc:
             body: dict[str, Any] = {
                 "ok": False,
@@ -226,6 +254,21 @@ class BotApiEmulator:
             )
         )
 
+    def cut(self, method: str, *, times: int = 1, chat_id: int | None = None) -> None:
+        """Do the next `times` calls of `method`, then drop the connection before answering."""
+        self.failures.append(Failure(method, 0, "cut", times=times, chat_id=chat_id, mode="cut"))
+
+    def stall(
+        self, method: str, seconds: float, *, times: int = 1, chat_id: int | None = None
+    ) -> None:
+        """Do the next `times` calls of `method`, but answer only after `seconds` (a time-out
+        for a client that waits less)."""
+        self.failures.append(
+            Failure(
+                method, 0, "stall", times=times, chat_id=chat_id, mode="stall", delay=seconds
+            )
+        )
+
     def limit_rate(self, per_second: int = 30, chat_gap: float = 1.0) -> None:
         """Enforce Telegram's flood limits on sent messages, answering 429 with retry_after.
 
@@ -255,17 +298,23 @@ class BotApiEmulator:
         self._sent_at.append(now)
         self._chat_sent_at[chat_id] = now
 
-    def _maybe_fail(self, method: str, params: dict[str, Any]) -> None:
+    def _maybe_fail(self, method: str, params: dict[str, Any]) -> Failure | None:
+        """Raise the next injected error answer; return a fault that acts after the call."""
         for failure in self.failures:
             if failure.method.lower() != method.lower() or failure.times <= 0:
                 continue
             if failure.chat_id is not None and _int(params.get("chat_id")) != failure.chat_id:
                 continue
             failure.times -= 1
+            if failure.mode != "answer":
+                self.faults[(method, failure.mode)] += 1
+                return failure
+            self.faults[(method, str(failure.code))] += 1
             description = failure.description
             if failure.code == 429 and failure.retry_after is not None:
                 description = f"Too Many Requests: retry after {failure.retry_after}"
             raise ApiError(failure.code, description, failure.retry_after)
+        return None
 
     async def _api_getme(self, params: dict[str, Any]) -> dict[str, Any]:
         return {
