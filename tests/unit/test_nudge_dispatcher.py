@@ -282,7 +282,10 @@ async def test_failures_to_connect_are_retried_with_back_off_then_given_up(
     env = environment(clock, nudge_delays=(timedelta(0),))
     await user_with_career(db, env, 8)
     await user_with_career(db, env, 9)
-    messenger.errors[8] = [TransientError("Connection refused"), TransientError("connect timed out")]
+    messenger.errors[8] = [
+        TransientError("Connection refused"),
+        TransientError("connect timed out"),
+    ]
     messenger.errors[9] = [TransientError("Connection refused")] * 3
     config = DispatchConfig(rate=200, horizon=0.1, chat_gap=0.05, backoff=0.05, max_attempts=3)
     dispatcher = Dispatcher(db, messenger, env, config)

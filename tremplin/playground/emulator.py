@@ -24,8 +24,8 @@ from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from tremplin.playground.telegram_html import EntityError, parse
 
