@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journey.conversation import transcript
+from journey.conversation import COACH, COMMENT, RELAYED, LogLine, transcript
 from scoring.departements import get_departement
 from storage.models import CoachConsent, CoachProfile, SavedCareer, User
 
@@ -30,6 +30,19 @@ CONVERSATION = "conversation"
 INTEREST = {0: "not_really", 1: "a_little", 2: "a_lot"}
 READINESS = {0: "no", 1: "maybe", 2: "yes"}
 CONVERSATION_MAX_LINES = 500
+# Buttons that belong to an exchange with a programme (relay, waiting, switching, rating it).
+_PROGRAMME_ACTIONS = frozenset({"ce", "cr", "ck", "cx", "cv", "cc"})
+
+
+def with_the_bot(line: LogLine) -> bool:
+    """Whether a log line is part of the user's conversation with the bot itself — not a message
+    to or from a programme's coach, a comment for a programme, or the bot's notes about those."""
+    if line.kind in (RELAYED, COMMENT, COACH):
+        return False
+    if line.direction == "out":
+        return not (line.template_key or "").startswith("coach.")
+    action = (line.callback_data or "").split("|")
+    return not (len(action) > 1 and action[1] in _PROGRAMME_ACTIONS)
 
 
 def items_for(*, rome: str | None, share_conversation: bool) -> list[str]:
@@ -150,7 +163,13 @@ async def shared_data(
             if c.interest is not None or c.readiness is not None
         ]
     if CONVERSATION in items:
-        lines = await transcript(session, user.id, limit=100_000)
+        # Only what the user and the bot said to each other: another programme's exchange with
+        # the user is not this programme's to read.
+        lines = [
+            line
+            for line in await transcript(session, user.id, limit=100_000)
+            if with_the_bot(line)
+        ]
         data["conversation"] = [
             {
                 "at": line.at.isoformat(),

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coaching import referrals, webhooks
 from coaching.partners import Partner, answer_delay, get_partner
 from journey import events
-from journey.conversation import LoggingMessenger, log_outgoing
+from journey.conversation import RELAYED, LoggingMessenger, log_outgoing, relabel_last_incoming
 from journey.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
 from messages.messenger import Messenger, Rejected, RetryLater, SendError, Unreachable
@@ -163,6 +163,8 @@ async def relay_text(turn: Turn, text: str) -> Outcome | None:
         return None
     partner = await get_partner(session, referral.partner_code)
     stored = await referrals.add_message(session, referral, sender="user", text=text, now=turn.now)
+    # Said to the coach, not to the bot: never part of "our conversation" shared with a programme.
+    await relabel_last_incoming(session, user.id, RELAYED)
     if partner is not None:
         await webhooks.enqueue(
             session,

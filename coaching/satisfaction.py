@@ -6,20 +6,22 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import referrals, webhooks
 from coaching.partners import Partner, get_partner
 from journey import events
+from journey.conversation import COMMENT, relabel_last_incoming
 from journey.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
 from messages.messenger import Messenger, SendError, Unreachable
 from storage.engine import Database
-from storage.models import CoachConsent, Referral, User, utcnow
+from storage.models import CoachConsent, ConversationEntry, Referral, User, utcnow
 
 RATE = "cv"  # (referral id, score)
 NO_COMMENT = "cc"  # (referral id,)
-COMMENT_STEP = "coach:comment:"  # + referral id: the next text is the comment
+COMMENT_STEP = "coach:comment:"  # + referral id + ":" + last log id: the next text is the comment
 SCORES = range(1, 6)
 COMMENT_MAX = 2000
 # A text long after the score is not a comment (the user moved on without pressing "No thanks").
@@ -123,7 +125,9 @@ async def rate(turn: Turn, raw_id: str, raw_score: str) -> Outcome:
     score = int(raw_score)
     referral.satisfaction_score = score
     referral.satisfaction_at = turn.now
-    turn.user.step = f"{COMMENT_STEP}{referral.id}"
+    # The comment is only the very next thing the user sends: remember where the log stood.
+    last_in = await _last_incoming_id(turn.session, turn.user.id)
+    turn.user.step = f"{COMMENT_STEP}{referral.id}:{last_in}"
     await events.record(
         turn.session,
         turn.user,
@@ -142,20 +146,56 @@ async def rate(turn: Turn, raw_id: str, raw_score: str) -> Outcome:
             ),
         ),
     )
-    text = render("coach.satisfaction_ask_comment", turn.lang, score=score)
+    partner = await get_partner(turn.session, referral.partner_code)
+    text = render(
+        "coach.satisfaction_ask_comment",
+        turn.lang,
+        score=score,
+        programme=partner.name if partner else referral.partner_code,
+    )
     return Outcome().add(Reply(text, "coach.satisfaction_ask_comment", buttons=buttons, edit=True))
 
 
+async def _last_incoming_id(session: AsyncSession, user_id: int) -> int:
+    last = await session.scalar(
+        select(func.max(ConversationEntry.id)).where(
+            ConversationEntry.user_id == user_id, ConversationEntry.direction == "in"
+        )
+    )
+    return int(last or 0)
+
+
+async def _answers_the_question(session: AsyncSession, user_id: int, since: int) -> bool:
+    """Whether the text being handled is the first thing the user sent after the question (the
+    runtime logs it before the flow runs): anything in between means they moved on."""
+    sent_since = await session.scalar(
+        select(func.count())
+        .select_from(ConversationEntry)
+        .where(
+            ConversationEntry.user_id == user_id,
+            ConversationEntry.direction == "in",
+            ConversationEntry.id > since,
+        )
+    )
+    return int(sent_since or 0) <= 1
+
+
 async def comment_text(turn: Turn, text: str) -> Outcome | None:
-    """The text after a score is the optional comment (a text route)."""
+    """The reply to "add a comment?" is the optional comment (a text route); any other message
+    in between, or a text long after, ends the question: it is then handled as usual."""
     step = turn.user.step or ""
     if not step.startswith(COMMENT_STEP):
         return None
     turn.user.step = None
-    referral = await _own_asked_referral(turn, step.removeprefix(COMMENT_STEP))
+    raw_id, _, raw_since = step.removeprefix(COMMENT_STEP).partition(":")
+    referral = await _own_asked_referral(turn, raw_id)
     rated_at = referral.satisfaction_at if referral is not None else None
     if referral is None or rated_at is None or turn.now - rated_at > COMMENT_WINDOW:
         return None  # the comment was not written then: this text is something else
+    since = int(raw_since) if raw_since.isdigit() else 0
+    if not await _answers_the_question(turn.session, turn.user.id, since):
+        return None
+    await relabel_last_incoming(turn.session, turn.user.id, COMMENT)
     referral.satisfaction_comment = text.strip()[:COMMENT_MAX]
     await events.record(
         turn.session,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from messages.messenger import Messenger
@@ -55,6 +55,35 @@ async def log_outgoing(
         )
     )
     await session.flush()
+
+
+# Kinds of incoming lines that were not said to the bot: a message relayed to a programme's coach,
+# and a comment meant for a programme. Outgoing coach messages have the kind "coach".
+RELAYED = "relay"
+COMMENT = "comment"
+COACH = "coach"
+
+
+async def relabel_last_incoming(session: AsyncSession, user_id: int, kind: str) -> None:
+    """Mark the user's latest incoming text (the one being handled) as `kind`.
+
+    The runtime logs what came in before the flow decides what it is; a flow that takes the text
+    for someone else than the bot (the coach relay, a comment for a programme) says so here.
+    """
+    latest = await session.scalar(
+        select(ConversationEntry.id)
+        .where(
+            ConversationEntry.user_id == user_id,
+            ConversationEntry.direction == "in",
+            ConversationEntry.kind == "text",
+        )
+        .order_by(ConversationEntry.id.desc())
+        .limit(1)
+    )
+    if latest is not None:
+        await session.execute(
+            update(ConversationEntry).where(ConversationEntry.id == latest).values(kind=kind)
+        )
 
 
 @dataclass(frozen=True)

@@ -438,3 +438,78 @@ async def test_export_includes_the_hand_over(user_db: Database) -> None:
     assert coaching["answers"] == {"situation": "jobseeker", "age_band": "18_25"}
     assert coaching["consents"][0]["programme"] == "cap_jeunes"
     assert coaching["referrals"][0]["messages"][0]["text"] == "Bonjour"
+
+
+async def say(db: Database, text: str, *, now: datetime = T0) -> Outcome:
+    """Plain text as the runtime handles it: logged as it came in, then routed."""
+    async with db.transaction() as session:
+        session.add(ConversationEntry(user_id=USER, direction="in", kind="text", text=text, at=now))
+    outcome, _ = await act(db, lambda t: inbox.handle_text(t, text), now=now)
+    async with db.transaction() as session:
+        for reply in outcome.replies:
+            session.add(
+                ConversationEntry(
+                    user_id=USER, direction="out", kind="text", text=reply.text,
+                    template_key=reply.key, at=now,
+                )
+            )
+    return outcome
+
+
+async def test_a_new_programme_never_receives_the_exchange_with_another_programmes_coach(
+    user_db: Database,
+) -> None:
+    """Finding 1: after a switch, "our conversation" is the user's conversation with the bot."""
+    await say(user_db, "cuisinier")
+    referral = await refer(user_db, rome="M1805", conversation=True)
+    await say(user_db, "Mon numéro perso : 06 12 34 56 78")
+    messenger = LoggingMessenger(FakeMessenger(), user_db.sessions)
+    await relay.coach_reply(user_db, messenger, referral.id, "Julie", "Conseil privé de Julie")
+    later = T0 + timedelta(days=2)
+    switched, _ = await act(user_db, lambda t: flows.switch(t, (str(referral.id),)), now=later)
+    assert keys(switched)[0] == "coach.switched"
+    args = ("metiers_4mois", "1", "M1805")
+    outcome, _ = await act(user_db, lambda t: flows.consent_yes(t, args), now=later)
+    assert keys(outcome) == ["coach.referred"]
+    (delivery,) = [
+        d for d in await rows(user_db, WebhookDelivery)
+        if d.partner_code == "metiers_4mois" and d.event == "referral.created"
+    ]
+    shared = json.loads(delivery.body)["data"]["user"]["conversation"]
+    said = json.dumps(shared, ensure_ascii=False)
+    assert {"from": "user", "text": "cuisinier"}.items() <= shared[0].items()
+    assert "06 12 34 56 78" not in said and "Conseil privé" not in said and "Julie" not in said
+    assert all(line["from"] in ("user", "bot") for line in shared)
+
+
+async def test_the_user_is_told_the_rating_is_shared_and_only_the_reply_is_a_comment(
+    user_db: Database,
+) -> None:
+    """Finding 5: the question says the answer goes to the programme, and a career search
+    typed after doing something else is not sent to the programme as a comment."""
+    referral = await refer(user_db)
+    messenger = FakeMessenger()
+    await satisfaction.close_and_ask(user_db, messenger, referral.id, "other")
+    ((_, question),) = messenger.sent
+    assert "transmise à Cap Jeunes" in question.text
+    asked, _ = await act(user_db, lambda t: satisfaction.rate(t, str(referral.id), "3"))
+    assert "transmis" in asked.replies[0].text and "Cap Jeunes" in asked.replies[0].text
+    # The user moves on: a command, then a career search, well within the hour.
+    async with user_db.transaction() as session:
+        session.add(ConversationEntry(user_id=USER, direction="in", kind="command", text="/saved"))
+    later = T0 + timedelta(minutes=5)
+    outcome = await say(user_db, "plombier à Lyon", now=later)
+    assert "coach.satisfaction_thanks" not in keys(outcome)
+    (rated,) = await rows(user_db, Referral)
+    assert rated.satisfaction_score == 3 and rated.satisfaction_comment is None
+    sent = [json.loads(d.body)["data"] for d in await rows(user_db, WebhookDelivery)]
+    assert "plombier" not in json.dumps(sent, ensure_ascii=False)
+
+    # Rated again and answered at once: that reply is the comment, kept out of "our conversation".
+    await act(user_db, lambda t: satisfaction.rate(t, str(referral.id), "4"), now=later)
+    outcome = await say(user_db, "Très bien", now=later)
+    assert keys(outcome) == ["coach.satisfaction_thanks"]
+    (rated,) = await rows(user_db, Referral)
+    assert rated.satisfaction_comment == "Très bien"
+    (logged,) = await rows(user_db, ConversationEntry, text="Très bien")
+    assert logged.kind == "comment"
