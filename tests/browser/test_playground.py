@@ -122,4 +122,15 @@ async def test_a_person_completes_onboarding_in_the_browser(
         shots = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
         await asyncio.to_thread(shots.mkdir, parents=True, exist_ok=True)
         await page.screenshot(path=str(shots / "playground-onboarding.png"), full_page=True)
+
+        # /export: the file the bot sends can be downloaded from the page.
+        await box.fill("/export")
+        await box.press("Enter")
+        link = bot.last.locator("a.doc")
+        await expect(link).to_be_visible(timeout=15000)
+        async with page.expect_download() as info:
+            await link.click()
+        exported = tmp_path / "export.json"
+        await (await info.value).save_as(exported)
+        assert "Côte-d'Or" in exported.read_text(encoding="utf-8")
         await browser.close()

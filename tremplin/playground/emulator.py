@@ -131,6 +131,8 @@ class CallbackAnswer:
     callback_query_id: str
     text: str | None
     show_alert: bool
+    # Who pressed: the page shows a notice only to that person.
+    user_id: int = 0
 
 
 @dataclass
@@ -169,6 +171,7 @@ class BotApiEmulator:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.callback_answers: list[CallbackAnswer] = []
         self._pending_callbacks: set[str] = set()
+        self._callback_users: dict[str, int] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.failures: list[Failure] = []
         # Injected faults that fired, by (method, kind): kind is the HTTP code, "cut" or "stall".
@@ -466,6 +469,7 @@ class BotApiEmulator:
                 query_id,
                 str(text) if text else None,
                 str(params.get("show_alert")).lower() == "true",
+                self._callback_users.pop(query_id, 0),
             )
         )
         await self._notify()
@@ -612,6 +616,7 @@ class BotApiEmulator:
         self.ensure_chat(user)
         query_id = str(next(self._callback_ids))
         self._pending_callbacks.add(query_id)
+        self._callback_users[query_id] = user.id
         await self.push_update(
             "callback_query",
             {
@@ -666,6 +671,31 @@ class BotApiEmulator:
 
         result: list[ChatMessage] = await self.wait_for(ready, timeout)
         return result
+
+    def notices(self, user_id: int, after: int = 0) -> list[tuple[int, str]]:
+        """The button-press answers with a text shown to one person, as (number, text).
+
+        Numbers count every answer from 1, so a client that remembers the last one it showed
+        asks only for newer ones, and two identical texts in a row are still two notices.
+        """
+        return [
+            (number, answer.text)
+            for number, answer in enumerate(self.callback_answers, start=1)
+            if number > after and answer.user_id == user_id and answer.text
+        ]
+
+    def last_notice_number(self) -> int:
+        """The number of the latest button-press answer, anyone's (0 when none)."""
+        return len(self.callback_answers)
+
+    def document(self, chat_id: int, message_id: int) -> tuple[str, bytes] | None:
+        """The file name and bytes of a document the bot sent in a chat, if that message has one."""
+        for message in self.messages(chat_id):
+            if message.message_id == message_id and message.document is not None:
+                content = message.document.get("content", b"")
+                name = str(message.document.get("filename") or "file")
+                return name, content if isinstance(content, bytes) else str(content).encode()
+        return None
 
     def last_message_id(self, chat_id: int) -> int:
         """The id of the newest message in a chat (0 when empty)."""
