@@ -40,11 +40,11 @@ from bot.messenger import TelegramMessenger  # noqa: E402
 from coaching.nudges.dispatcher import DispatchConfig, Dispatcher  # noqa: E402
 from coaching.nudges.scheduler import NudgeScheduler  # noqa: E402
 from journey.conversation import LoggingMessenger  # noqa: E402
-from journey.turn import Environment  # noqa: E402
+from kernel.turn import Environment  # noqa: E402
 from messages.outgoing import Reply  # noqa: E402
+from migrations.apply import upgrade_async  # noqa: E402
 from scoring.catalogue import load_catalogue  # noqa: E402
 from storage.engine import Database  # noqa: E402
-from storage.migrate import upgrade_async  # noqa: E402
 from storage.models import Nudge, SavedCareer, User, utcnow  # noqa: E402
 from tremplin.playground.emulator import BotApiEmulator, FakeUser  # noqa: E402
 from tremplin.serving import serve  # noqa: E402

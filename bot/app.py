@@ -22,7 +22,7 @@ from bot.handlers import ActionFlow, CommandFlow, all_actions, all_commands
 from bot.messenger import TelegramMessenger
 from bot.runtime import BotServices, make_messenger, process
 from journey import inbox
-from journey.turn import Turn
+from kernel.turn import Turn
 from messages.outgoing import Outcome
 from messages.render import LANGUAGES, render
 

@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 
 from journey.conversation import LoggingMessenger, log_incoming
 from journey.profiles import Sender, get_or_create_user
-from journey.turn import Environment, Turn
+from kernel.turn import Environment, Turn
 from messages.messenger import Messenger, NotModified, Rejected, SendError
 from messages.outgoing import Outcome, Reply
 from messages.render import render, supported_language

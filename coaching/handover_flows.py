@@ -2,8 +2,8 @@
 eligibility questions that matter, the programmes that fit, the exact consent, the referral, the
 live relay and its end, waiting or switching when nobody answered, and withdrawing consent.
 
-`install()` plugs the hand-over into the journey (free text, /privacy, /export, /delete); the
-composition root calls it, and `tick()` runs the background work on an interval.
+The composition root (`tremplin.app.build_reactions`) plugs `text_route`, `privacy_replies` and
+`on_delete` into the journey; `tick()` runs the background work on an interval.
 """
 
 from __future__ import annotations
@@ -18,18 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import consent as consents
 from coaching import matching, referrals, relay, satisfaction
-from coaching.partners import (
-    AGE_BANDS,
-    SITUATIONS,
-    Partner,
-    answer_delay,
-    get_partner,
-    list_partners,
-    refresh_cache,
-)
+from coaching.partners import answer_delay
 from coaching.webhooks import WebhookSender
-from journey import events, inbox, onboarding, privacy, profile_view
-from journey.turn import Turn
+from journey import onboarding, profile_view
+from kernel import events
+from kernel.partners import AGE_BANDS, SITUATIONS, Partner, get_partner, list_partners
+from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
 from messages.messenger import Messenger
 from scoring.departements import get_departement
@@ -470,7 +464,8 @@ async def privacy_replies(turn: Turn) -> list[Reply]:
     return [Reply(text, "coach.privacy_consents", rows)]
 
 
-async def _on_stop(session: AsyncSession, user: User, reason: str) -> None:
+async def on_delete(session: AsyncSession, user: User, reason: str) -> None:
+    """/delete: forget the user's hand-overs (and tell the programmes); /stop leaves them."""
     # /stop is about automated follow-ups and leaves a human coach in place; /delete erases.
     if reason == "deleted":
         await referrals.forget_user(session, user, now=utcnow())
@@ -487,27 +482,12 @@ async def text_route(turn: Turn, text: str) -> Outcome | None:
     return await relay.relay_text(turn, text)
 
 
-def install() -> None:
-    """Plug the hand-over into the journey (idempotent): the relay takes free text before the
-    career search, and /privacy, /export and /delete cover hand-over data."""
-    if text_route not in inbox.routes:
-        inbox.routes.insert(0, text_route)
-    if referrals.export_part not in privacy.export_parts:
-        privacy.export_parts.append(referrals.export_part)
-    if _on_stop not in privacy.stop_hooks:
-        privacy.stop_hooks.append(_on_stop)
-    if privacy_replies not in privacy.show_parts:
-        privacy.show_parts.append(privacy_replies)
-
-
 async def tick(
     db: Database, messenger: Messenger, sender: WebhookSender, now: datetime | None = None
 ) -> None:
-    """The background work of one process: pick up programme edits, tell users whose programme
-    has not answered in time, and send due webhooks."""
+    """The background work of one process: tell users whose programme has not answered in
+    time, and send due webhooks."""
     now = now or utcnow()
-    async with db.transaction() as session:
-        await refresh_cache(session)
     await relay.check_timeouts(db, messenger, now)
     await sender.send_due(now)
 

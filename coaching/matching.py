@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from coaching.partners import AGE_BANDS, Partner
+from kernel.partners import AGE_BANDS, Partner
 
 SITUATION = "situation"
 AGE = "age"

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coaching import consent as consents
 from coaching import webhooks
 from coaching.nudges.outbox import cancel_pending
-from coaching.partners import Partner, get_partner
-from journey import events
+from kernel import events
+from kernel.partners import Partner, get_partner
 from storage.models import CoachConsent, CoachProfile, Referral, ReferralMessage, User
 
 REQUESTED = "requested"

@@ -19,10 +19,11 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import referrals, webhooks
-from coaching.partners import Partner, answer_delay, get_partner
-from journey import events
+from coaching.partners import answer_delay
 from journey.conversation import RELAYED, LoggingMessenger, log_outgoing, relabel_last_incoming
-from journey.turn import Turn
+from kernel import events
+from kernel.partners import Partner, get_partner
+from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
 from messages.messenger import Messenger, Rejected, RetryLater, SendError, Unreachable
 from storage.engine import Database

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import referrals, webhooks
-from coaching.partners import Partner, get_partner
-from journey import events
 from journey.conversation import COMMENT, relabel_last_incoming
-from journey.turn import Turn
+from kernel import events
+from kernel.partners import Partner, get_partner
+from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
 from messages.messenger import Messenger, SendError, Unreachable
 from storage.engine import Database

@@ -38,7 +38,7 @@ import httpx
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coaching.partners import Partner, get_partner
+from kernel.partners import Partner, get_partner
 from storage.engine import Database
 from storage.models import WebhookAttempt, WebhookDelivery, utcnow
 

@@ -24,9 +24,10 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import select
 
-from coaching.partners import find_partner
-from journey import events, onboarding
-from journey.turn import Turn
+from journey import onboarding
+from kernel import events
+from kernel.partners import get_partner
+from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
 from messages.render import plain_text
 from scoring.catalogue import Catalogue
@@ -129,7 +130,7 @@ def priorities_of(turn: Turn) -> list[Priority]:
     return [Priority(p) for p in turn.user.priorities if p in known]
 
 
-def sections_for(turn: Turn, departement: Departement) -> list[Section]:
+async def sections_for(turn: Turn, departement: Departement) -> list[Section]:
     """The user's sections, deterministic for a given catalogue and profile.
 
     A user who came through a partner programme sees its highlighted careers first (white
@@ -142,13 +143,13 @@ def sections_for(turn: Turn, departement: Departement) -> list[Section]:
         lang=turn.lang,
         seed=turn.user.id,
     )
-    highlighted = partner_section(turn, departement)
+    highlighted = await partner_section(turn, departement)
     return [highlighted, *sections] if highlighted is not None else sections
 
 
-def partner_section(turn: Turn, departement: Departement) -> Section | None:
+async def partner_section(turn: Turn, departement: Departement) -> Section | None:
     """The user's partner's highlighted careers as a section, ranked for the user."""
-    partner = find_partner(turn.user.partner_code) if turn.user.partner_code else None
+    partner = await get_partner(turn.session, turn.user.partner_code)
     if partner is None or not partner.highlight_careers:
         return None
     ranked = {
@@ -264,7 +265,7 @@ async def _show_section(
     departement = user_departement(turn)
     assert departement is not None
     lang = turn.lang
-    sections = sections_for(turn, departement)
+    sections = await sections_for(turn, departement)
     if not sections:
         text = render("explore.no_careers", lang, departement=departement)
         return Outcome().add(Reply(text, "explore.no_careers", edit=edit))
@@ -364,7 +365,7 @@ async def sections_menu(turn: Turn) -> Outcome:
                 Action(SECTION, (s.key, "0")),
             ),
         )
-        for s in sections_for(turn, departement)
+        for s in await sections_for(turn, departement)
     )
     text = render("explore.lists_menu", lang, departement=departement)
     return Outcome().add(Reply(text, "explore.lists_menu", buttons=rows, edit=True))

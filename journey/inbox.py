@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from journey import onboarding
-from journey.turn import Turn
+from kernel.turn import Turn
 from messages import Outcome, Reply, render
 
 TEXT_MAX = 4000
 
-# Packages that take over free text in some state (the coach relay, a search) register here, in
-# order; the first that returns an Outcome wins. A handler returns None to pass.
-TextRoute = Callable[[Turn, str], Awaitable[Outcome | None]]
-routes: list[TextRoute] = []
 
 
 async def help_text(turn: Turn) -> Outcome:
@@ -22,7 +16,8 @@ async def help_text(turn: Turn) -> Outcome:
 
 
 async def handle_text(turn: Turn, text: str) -> Outcome:
-    """Any plain text: answer the question in progress, else hand to the registered routes."""
+    """Any plain text: answer the question in progress, else the free-text routes the
+    composition root wired (`turn.env.reactions.free_text`), in order; the first answer wins."""
     text = text[:TEXT_MAX]
     step = turn.user.step
     if step in (onboarding.ASK_DEPARTEMENT, onboarding.SETTINGS_DEPARTEMENT):
@@ -31,7 +26,7 @@ async def handle_text(turn: Turn, text: str) -> Outcome:
     if pending is not None:
         first = Reply(render("onboarding.finish_first", turn.lang), "onboarding.finish_first")
         return Outcome().add(first).add(pending)
-    for route in routes:
+    for route in turn.env.reactions.free_text:
         outcome = await route(turn, text)
         if outcome is not None:
             return outcome

@@ -6,8 +6,6 @@ answer, and a restart loses nothing.
 
 from __future__ import annotations
 
-from coaching.partners import find_partner, partner_welcome
-from journey import events
 from journey.profile_view import (
     ASK_DEPARTEMENT,
     ASK_PRIORITIES,
@@ -21,7 +19,9 @@ from journey.profile_view import (
     priorities_question,
     summary,
 )
-from journey.turn import Turn
+from kernel import events
+from kernel.partners import Partner, get_partner
+from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
 from scoring.departements import resolve_departement
 from scoring.models import Priority
@@ -46,11 +46,20 @@ __all__ = [
 _ECHO_MAX = 40
 
 
+
+def partner_welcome(partner: Partner, lang: str) -> str:
+    """The line `/start <code>` adds to the greeting: the programme's own welcome text (its white
+    label), or else a plain mention of the programme."""
+    welcome = partner.welcome(lang)
+    if welcome:
+        return render("coach.white_label_welcome", lang, welcome=welcome, partner=partner.name)
+    return render("onboarding.partner_welcome", lang, partner=partner.name)
+
 async def start(turn: Turn, payload: str) -> Outcome:
     """/start [partner]: greet, attribute a partner, and (re)start onboarding where needed."""
     user = turn.user
     outcome = Outcome()
-    partner = find_partner(payload) if payload else None
+    partner = await get_partner(turn.session, payload)
     user.nudges_stopped = False  # /start again re-enables future follow-up sequences
     if partner is not None and user.partner_code != partner.code:
         user.partner_code = partner.code

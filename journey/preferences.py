@@ -11,7 +11,7 @@ from journey.profile_view import (
     priorities_question,
     summary,
 )
-from journey.turn import Turn
+from kernel.turn import Turn
 from messages import Outcome, Reply, render
 
 __all__ = [

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journey import events
 from journey.conversation import transcript
-from journey.turn import Turn
+from kernel import events
+from kernel.reactions import Reactions
+from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
 from messages.outgoing import Document
 from storage.models import Event, SavedCareer, User
@@ -20,21 +20,14 @@ from storage.models import Event, SavedCareer, User
 DELETE_YES = "dy"
 DELETE_NO = "dn"
 
-# Other packages add what they keep about a user (referrals, consents, nudges) to the export and
-# cancel what must stop on /stop and /delete, by registering here at import time.
-ExportPart = Callable[[AsyncSession, User], Awaitable[dict[str, Any]]]
-StopHook = Callable[[AsyncSession, User, str], Awaitable[None]]
-export_parts: list[ExportPart] = []
-stop_hooks: list[StopHook] = []
-# Extra messages /privacy shows (e.g. the consents given to coaching programmes, to withdraw).
-ShowPart = Callable[[Turn], Awaitable[list[Reply]]]
-show_parts: list[ShowPart] = []
+# What other packages keep about a user (referrals, consents, nudges), what they cancel on /stop
+# and /delete, and what /privacy adds, comes from `turn.env.reactions` (see tremplin.app).
 
 
 async def show(turn: Turn) -> Outcome:
     """/privacy: what is kept, why, and the commands to export or erase it."""
     outcome = Outcome().add(Reply(render("privacy.summary", turn.lang), "privacy.summary"))
-    for part in show_parts:
+    for part in turn.env.reactions.privacy:
         outcome.replies.extend(await part(turn))
     return outcome
 
@@ -43,7 +36,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-async def export_data(session: AsyncSession, user: User) -> dict[str, Any]:
+async def export_data(
+    session: AsyncSession, user: User, reactions: Reactions
+) -> dict[str, Any]:
     """Everything stored about a user, as JSON-ready data."""
     saved = await session.scalars(select(SavedCareer).where(SavedCareer.user_id == user.id))
     logged = await session.scalars(
@@ -83,14 +78,14 @@ async def export_data(session: AsyncSession, user: User) -> dict[str, Any]:
             for line in await transcript(session, user.id, limit=100_000)
         ],
     }
-    for part in export_parts:
+    for part in reactions.export:
         data.update(await part(session, user))
     return data
 
 
 async def export(turn: Turn) -> Outcome:
     """/export: send the user a JSON file with all their data."""
-    data = await export_data(turn.session, turn.user)
+    data = await export_data(turn.session, turn.user, turn.env.reactions)
     content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     document = Document(filename=f"tremplin-{turn.user.id}.json", content=content)
     return Outcome().add(
@@ -115,9 +110,9 @@ async def ask_delete(turn: Turn) -> Outcome:
     )
 
 
-async def erase(session: AsyncSession, user: User) -> None:
+async def erase(session: AsyncSession, user: User, reactions: Reactions) -> None:
     """Erase a user and everything attached to them (rows cascade from the user)."""
-    for hook in stop_hooks:
+    for hook in reactions.stopped:
         await hook(session, user, "deleted")
     await session.execute(delete(User).where(User.id == user.id))
     session.expunge(user)
@@ -126,7 +121,7 @@ async def erase(session: AsyncSession, user: User) -> None:
 async def confirm_delete(turn: Turn) -> Outcome:
     """The user confirmed: erase everything, then say so (the goodbye is not logged)."""
     lang = turn.lang
-    await erase(turn.session, turn.user)
+    await erase(turn.session, turn.user, turn.env.reactions)
     return Outcome().add(Reply(render("privacy.deleted", lang), "privacy.deleted", edit=True))
 
 
@@ -137,10 +132,18 @@ async def cancel_delete(turn: Turn) -> Outcome:
     )
 
 
+async def stop_follow_ups(
+    turn: Turn, *, via: str, rome: str | None = None, **facts: Any
+) -> None:
+    """The one rule of /stop (the command or a nudge's 🔕): no more automated follow-ups, what
+    is pending is cancelled at once, and the choice is recorded with where it was made."""
+    turn.user.nudges_stopped = True
+    for hook in turn.env.reactions.stopped:
+        await hook(turn.session, turn.user, "stopped")
+    await events.record(turn.session, turn.user, events.NUDGES_STOPPED, rome=rome, via=via, **facts)
+
+
 async def stop(turn: Turn) -> Outcome:
     """/stop: no more follow-up messages; pending ones are cancelled at once."""
-    turn.user.nudges_stopped = True
-    for hook in stop_hooks:
-        await hook(turn.session, turn.user, "stopped")
-    await events.record(turn.session, turn.user, events.NUDGES_STOPPED, via="command")
+    await stop_follow_ups(turn, via="command")
     return Outcome().add(Reply(render("privacy.stopped", turn.lang), "privacy.stopped"))

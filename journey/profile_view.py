@@ -3,7 +3,7 @@ settings summary, shared by onboarding and /settings (each of which only changes
 
 from __future__ import annotations
 
-from journey.turn import Turn
+from kernel.turn import Turn
 from messages import Action, Button, Reply, render
 from scoring.departements import get_departement
 from scoring.models import Priority

@@ -1,7 +1,8 @@
 """Saving careers, the two survey questions asked after a save, and /saved.
 
 A saved career is one row per (user, career), inserted so that a double tap or two processes
-saving at once still make one row. The nudge sequence reacts through `journey.hooks`.
+saving at once still make one row. What reacts to a save or a removal (the
+nudge sequence) is wired in `turn.env.reactions`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journey import events, exploration, hooks
+from journey import exploration
 from journey.exploration import (
     FROM_SAVED,
     SAVED_REMOVE,
@@ -25,7 +26,8 @@ from journey.exploration import (
     redraw_card,
     short,
 )
-from journey.turn import Turn
+from kernel import events
+from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
 from storage.models import SavedCareer
 
@@ -85,7 +87,7 @@ async def save(turn: Turn, rome: str, origin: str) -> Outcome:
         outcome.notice = render("explore.already_saved", lang)
         return outcome
     await events.record(turn.session, turn.user, events.CAREER_SAVED, rome=rome)
-    for hook in hooks.career_saved:
+    for hook in turn.env.reactions.career_saved:
         await hook(turn, rome)
     outcome.notice = render("explore.saved_notice", lang)
     text = render("explore.saved_confirm", lang, title=career.title(lang))
@@ -150,7 +152,7 @@ async def _remove_row(turn: Turn, rome: str) -> bool:
     removed = bool(getattr(result, "rowcount", 0))
     if removed:
         await events.record(turn.session, turn.user, events.CAREER_REMOVED, rome=rome)
-        for hook in hooks.career_removed:
+        for hook in turn.env.reactions.career_removed:
             await hook(turn, rome)
     return removed
 

@@ -1,8 +1,8 @@
 """Career search: /search WORDS, and any plain text that answers no question.
 
 Results are buttons that open the card in place of the results; "back" on that card runs the
-user's latest search again (read from the events table, so any process can do it). Importing
-this module registers the search as the last route of `journey.inbox`.
+user's latest search again (read from the events table, so any process can do it). `route` is
+wired by the composition root as the last free-text route.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
-from journey import events, inbox
 from journey.exploration import (
     FROM_SEARCH,
     career_buttons,
@@ -22,7 +21,8 @@ from journey.exploration import (
     leave_settings_question,
     profile_missing,
 )
-from journey.turn import Turn
+from kernel import events
+from kernel.turn import Turn
 from messages import Outcome, Reply, render
 from scoring.catalogue import Catalogue
 from scoring.models import Career
@@ -149,7 +149,3 @@ async def back_to_results(turn: Turn) -> Outcome:
         return await explore(turn, edit=True, pressed=True)
     return await run_search(turn, query, edit=True, record=False)
 
-
-if route not in inbox.routes:
-    # Last: routes that take free text in some state (the coach relay) go before it.
-    inbox.routes.append(route)

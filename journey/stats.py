@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journey import events
+from kernel import events
 from storage.models import Event
 
 NO_PARTNER = ""

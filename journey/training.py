@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from coaching.partners import find_partner
-from journey import events
 from journey.exploration import (
     COACH,
     TRAINING,
@@ -19,7 +17,9 @@ from journey.exploration import (
     recently_recorded,
     user_departement,
 )
-from journey.turn import Turn
+from kernel import events
+from kernel.partners import Partner, get_partner
+from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
 from scoring.models import Career
 
@@ -38,17 +38,15 @@ def cpf_search_url(career: Career, *, online: bool = False) -> str:
     return f"{CPF_SEARCH}?{urlencode({'q': query}, quote_via=quote)}"
 
 
-def partner_training_url(partner_code: str | None, rome: str, departement: str) -> str | None:
+def partner_training_url(partner: Partner | None, rome: str, departement: str) -> str | None:
     """The training page of the user's partner programme, when it has one."""
-    partner = find_partner(partner_code) if partner_code else None
-    template = getattr(partner, "training_link_template", None)
-    if not template:
+    if partner is None:
         return None
     try:
-        url = str(template).format(rome=quote(rome), departement=quote(departement))
+        url = partner.training_link(rome, departement)
     except (KeyError, IndexError, ValueError):  # an operator's template we cannot fill
         return None
-    return url if url.startswith(("https://", "http://")) else None
+    return url if url is not None and url.startswith(("https://", "http://")) else None
 
 
 async def training_options(turn: Turn, rome: str) -> Outcome:
@@ -64,10 +62,8 @@ async def training_options(turn: Turn, rome: str) -> Outcome:
     lang = turn.lang
     await events.record(turn.session, turn.user, events.TRAINING_OPENED, rome=rome)
     departement = user_departement(turn)
-    partner = find_partner(turn.user.partner_code) if turn.user.partner_code else None
-    partner_url = partner_training_url(
-        turn.user.partner_code, rome, departement.code if departement else ""
-    )
+    partner = await get_partner(turn.session, turn.user.partner_code)
+    partner_url = partner_training_url(partner, rome, departement.code if departement else "")
     routes = [{"name": route.name(lang), "months": route.months} for route in career.training]
     text = render(
         "explore.training",

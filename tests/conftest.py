@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from migrations.apply import upgrade_async
 from storage.engine import Database
-from storage.migrate import upgrade_async
 from tremplin.settings import normalise_database_url
 
 POSTGRES_URL = os.environ.get("TREMPLIN_TEST_POSTGRES_URL", "")

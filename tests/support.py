@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coaching.partners import import_partners
 from journey.profiles import Sender, get_or_create_user
-from journey.turn import Environment, Turn
+from kernel.turn import Environment, Turn
 from storage.models import User, utcnow
 
 
@@ -31,6 +32,11 @@ async def make_user(
     user.partner_code = partner_code
     await session.flush()
     return user
+
+
+async def with_shipped_partners(session: AsyncSession) -> None:
+    """The shipped example programmes in the table, as every process imports them at start."""
+    await import_partners(session)
 
 
 def make_turn(

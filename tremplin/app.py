@@ -1,4 +1,6 @@
-"""Wiring one Tremplin process: database, domain environment, bot application and its transport.
+"""The composition root — start reading here. It wires one Tremplin process: what reacts to
+what the user does (`build_reactions`), the domain's environment (`build_environment`), the
+database, the bot application and its transport, and the background jobs (`Tremplin`).
 
 `Tremplin` is started by `tremplin run` and, the same way, by the end-to-end tests against the
 fake Bot API server.
@@ -10,24 +12,41 @@ from dataclasses import dataclass, field
 
 from bot.app import Receiving, TelegramBot
 from bot.runtime import BotServices
+from coaching import handover_flows, referrals
 from coaching.handover_flows import HandoverWorker
+from coaching.nudges import flows as nudge_flows
 from coaching.nudges.scheduler import NudgeScheduler, build_scheduler
 from coaching.partners import SHIPPED, import_partners
 from coaching.webhooks import WebhookSender
-from journey.turn import Environment
+from journey import search
+from kernel.reactions import Reactions
+from kernel.turn import Environment
+from migrations.apply import upgrade_async
 from storage.engine import Database
-from storage.migrate import upgrade_async
 from tremplin.settings import Settings
 
 
+def build_reactions() -> Reactions:
+    """Everything that reacts to the user's journey, in the order it runs."""
+    return Reactions(
+        # A saved career starts the nudge sequence; removing the last one cancels it.
+        career_saved=(nudge_flows.on_career_saved,),
+        career_removed=(nudge_flows.on_career_removed,),
+        # Free text: a satisfaction comment or a message for the coach first, else a search.
+        free_text=(handover_flows.text_route, search.route),
+        # /stop and /delete cancel pending nudges; /delete also forgets the hand-overs.
+        stopped=(nudge_flows.on_stop, handover_flows.on_delete),
+        # /export adds the nudges, then the referrals and consents.
+        export=(nudge_flows.export_part, referrals.export_part),
+        # /privacy adds the consents given to programmes, each with a withdraw button.
+        privacy=(handover_flows.privacy_replies,),
+    )
+
+
 def build_environment(settings: Settings) -> Environment:
-    """The domain's environment: the careers catalogue and the nudge settings."""
-    from coaching.handover_flows import install as install_handover
-    from coaching.nudges.flows import install as install_nudges
+    """The domain's environment: the careers catalogue, the nudge settings and the reactions."""
     from scoring.catalogue import load_catalogue
 
-    install_nudges()
-    install_handover()
     imported = settings.data_dir if settings.data_dir.is_dir() else None
     return Environment(
         catalogue=load_catalogue(imported),
@@ -35,6 +54,7 @@ def build_environment(settings: Settings) -> Environment:
         quiet_hours=settings.quiet_hours,
         nudge_daily_cap=settings.nudge_daily_cap,
         nudge_holdout=settings.nudge_holdout,
+        reactions=build_reactions(),
     )
 
 

@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.command == "migrate":
-        from storage.migrate import upgrade
+        from migrations.apply import upgrade
 
         upgrade(settings.database_url)
         print("database is up to date")

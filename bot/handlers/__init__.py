@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 
-from journey.turn import Turn
+from kernel.turn import Turn
 from messages.outgoing import Outcome
 
 CommandFlow = Callable[[Turn, str], Awaitable[Outcome]]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.handlers import ActionFlow, all_actions
 from coaching.nudges import content, flows
-from journey.turn import Turn
+from kernel.turn import Turn
 from messages import Outcome, render
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.handlers import ActionFlow, CommandFlow
 from journey import onboarding, preferences
-from journey.turn import Turn
+from kernel.turn import Turn
 from messages.outgoing import Outcome
 
 

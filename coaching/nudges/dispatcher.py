@@ -36,8 +36,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.nudges import content, outbox, plan, timing
-from journey import events
-from journey.turn import Environment
+from kernel import events
+from kernel.turn import Environment
 from messages.messenger import (
     MaybeDelivered,
     Messenger,

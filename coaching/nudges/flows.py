@@ -1,38 +1,24 @@
 """The user's side of the nudges: what starts and cancels them, and their buttons.
 
-`install()` registers the reactions to the journey (a career saved or removed, /stop, /delete,
-/export); `tremplin.app.build_environment` calls it, and so do tests that need it.
+The reactions to the journey (a career saved or removed, /stop, /delete, /export) are wired by
+the composition root, `tremplin.app.build_reactions`.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.nudges import outbox, plan, timing
 from coaching.nudges.content import PLAN_STEP
-from journey import events, hooks, privacy
-from journey.turn import Turn
+from journey import privacy
+from kernel import events
+from kernel.turn import Turn
 from messages import Outcome, Reply, render
 from storage.models import Nudge, SavedCareer, User
-
-_Hook = TypeVar("_Hook")
-
-
-def _register(registry: list[_Hook], hook: _Hook) -> None:
-    if hook not in registry:
-        registry.append(hook)
-
-
-def install() -> None:
-    """Register the nudges' hooks (idempotent: installing twice registers them once)."""
-    _register(hooks.career_saved, on_career_saved)
-    _register(hooks.career_removed, on_career_removed)
-    _register(privacy.stop_hooks, on_stop)
-    _register(privacy.export_parts, export_part)
 
 
 async def on_career_saved(turn: Turn, rome: str) -> None:
@@ -86,16 +72,8 @@ async def _own_nudge(turn: Turn, ident: str) -> Nudge | None:
 async def stop_button(turn: Turn, args: tuple[str, ...]) -> Outcome:
     """🔕 on a nudge: the same as /stop, confirmed at once."""
     row = await _own_nudge(turn, args[0]) if args else None
-    turn.user.nudges_stopped = True
-    for hook in privacy.stop_hooks:
-        await hook(turn.session, turn.user, "stopped")
-    await events.record(
-        turn.session,
-        turn.user,
-        events.NUDGES_STOPPED,
-        rome=row.rome if row else None,
-        via="button",
-        **outbox.event_facts(row),
+    await privacy.stop_follow_ups(
+        turn, via="button", rome=row.rome if row else None, **outbox.event_facts(row)
     )
     return Outcome().add(Reply(render("nudges.stopped", turn.lang), "nudges.stopped"))
 

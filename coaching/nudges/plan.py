@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.nudges import outbox, timing
-from journey import events
-from journey.turn import Environment
+from kernel import events
+from kernel.turn import Environment
 from messages.render import Catalog, default_catalog
 from storage.models import Nudge, SavedCareer, User
 

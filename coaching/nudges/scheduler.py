@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from coaching.nudges.dispatcher import DispatchConfig, Dispatcher
-from journey.turn import Environment
+from kernel.turn import Environment
 from messages.messenger import Messenger
 from storage.engine import Database
 from storage.models import utcnow

@@ -1,4 +1,4 @@
-"""Evaluation events: one table, written through `journey.events.record`."""
+"""Evaluation events: one table, written through `kernel.events.record`."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from coaching import relay, satisfaction
 from coaching.webhooks import verify
-from journey import events
+from kernel import events
 from storage.models import ConversationEntry, Event, Nudge, Referral
 from tests.e2e.conftest import Chat, RunningBot
 from tests.integration.test_webhooks import SECRET, Receiver, partners_file

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from journey import events
+from kernel import events
 from scoring.catalogue import Catalogue
 from storage.models import Event, SavedCareer
 from tests.e2e.conftest import Chat, RunningBot

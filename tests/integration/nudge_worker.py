@@ -20,7 +20,7 @@ from bot.messenger import TelegramMessenger
 from coaching.nudges.dispatcher import DispatchConfig, Dispatcher
 from coaching.nudges.scheduler import NudgeScheduler
 from journey.conversation import LoggingMessenger
-from journey.turn import Environment
+from kernel.turn import Environment
 from scoring.catalogue import load_catalogue
 from storage.engine import Database
 

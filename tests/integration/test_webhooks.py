@@ -22,8 +22,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from coaching import webhooks
-from coaching.partners import Partner, get_partner, import_partners
+from coaching.partners import import_partners
 from coaching.webhooks import RetryPolicy, WebhookSender
+from kernel.partners import Partner, get_partner
 from storage.engine import Database
 from storage.models import WebhookAttempt, WebhookDelivery
 from tremplin.serving import serve

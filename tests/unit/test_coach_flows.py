@@ -4,7 +4,7 @@ no answer in time, withdrawal, erasure, satisfaction and export."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,9 +16,10 @@ from sqlalchemy import select
 from coaching import handover_flows as flows
 from coaching import relay, satisfaction
 from coaching.partners import SHIPPED, import_partners
-from journey import events, inbox, privacy
+from journey import inbox, privacy
 from journey.conversation import LoggingMessenger
-from journey.turn import Environment, Turn
+from kernel import events
+from kernel.turn import Environment, Turn
 from messages import Outcome, Reply
 from messages.messenger import Unreachable
 from scoring.catalogue import load_catalogue
@@ -35,6 +36,7 @@ from storage.models import (
     WebhookDelivery,
 )
 from tests.support import make_turn, make_user
+from tremplin.app import build_reactions
 
 CATALOGUE = load_catalogue()
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -60,15 +62,8 @@ class FakeMessenger:
         self.sent.append((chat_id, reply))
 
 
-@pytest.fixture(autouse=True)
-def installed() -> Iterator[None]:
-    """The hand-over plugged into the journey, as the composition root does."""
-    saved = (list(inbox.routes), list(privacy.export_parts), list(privacy.stop_hooks))
-    saved_show = list(privacy.show_parts)
-    flows.install()
-    yield
-    inbox.routes[:], privacy.export_parts[:], privacy.stop_hooks[:] = saved
-    privacy.show_parts[:] = saved_show
+# The hand-over plugged into the journey, as the composition root does.
+REACTIONS = build_reactions()
 
 
 @pytest.fixture
@@ -102,7 +97,9 @@ async def act(
     async with db.transaction() as session:
         user = await session.get(User, user_id)
         assert user is not None
-        turn = make_turn(session, user, Environment(catalogue=CATALOGUE), now=now)
+        turn = make_turn(
+            session, user, Environment(catalogue=CATALOGUE, reactions=REACTIONS), now=now
+        )
         return await flow(turn), turn
 
 
@@ -433,7 +430,7 @@ async def test_export_includes_the_hand_over(user_db: Database) -> None:
     async with user_db.transaction() as session:
         user = await session.get(User, USER)
         assert user is not None
-        data = await privacy.export_data(session, user)
+        data = await privacy.export_data(session, user, REACTIONS)
     coaching = data["coaching"]
     assert coaching["answers"] == {"situation": "jobseeker", "age_band": "18_25"}
     assert coaching["consents"][0]["programme"] == "cap_jeunes"

@@ -13,15 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import MAX_BYTES, decode, encode
-from journey import events, exploration, inbox, search, training
-from journey.turn import Environment, Turn
+from journey import exploration, inbox, search, training
+from kernel import events
+from kernel.turn import Environment, Turn
 from messages import Action, Button, Outcome, Reply
 from scoring.catalogue import Catalogue, load_catalogue
 from scoring.departements import all_departements
 from scoring.ranking import is_good_job
 from storage.engine import Database
-from storage.models import Event
-from tests.support import make_turn, make_user
+from storage.models import Event, PartnerProgramme
+from tests.support import make_turn, make_user, with_shipped_partners
+from tremplin.app import build_reactions
 
 MESSAGE_MAX = 4096
 
@@ -42,8 +44,9 @@ async def session(db: Database) -> AsyncIterator[AsyncSession]:
 @pytest.fixture
 async def turn(session: AsyncSession, catalogue: Catalogue) -> Turn:
     """A French user of the Rhône who cares about salary, came through a partner."""
+    await with_shipped_partners(session)
     user = await make_user(session, priorities=["salary"], partner_code="cap_jeunes")
-    return make_turn(session, user, Environment(catalogue=catalogue))
+    return make_turn(session, user, Environment(catalogue=catalogue, reactions=build_reactions()))
 
 
 def only(outcome: Outcome) -> Reply:
@@ -292,17 +295,22 @@ async def test_every_card_fits_in_a_message_and_every_button_encodes(
 # --- training options ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Partner:
-    code: str
-    name: str
-    training_link_template: str | None = None
+async def add_programme(turn: Turn, training_link: str | None = None) -> None:
+    """The user's programme (Cap Jeunes) as an operator set it: with or without its own
+    trainings."""
+    row = await turn.session.get(PartnerProgramme, "cap_jeunes")
+    assert row is not None
+    white_label = dict(row.definition.get("white_label") or {})
+    white_label.pop("training_link", None)
+    if training_link:
+        white_label["training_link"] = training_link
+    row.name = "Cap Jeunes"
+    row.definition = {**row.definition, "white_label": white_label}
+    await turn.session.flush()
 
 
-async def test_training_options_give_cpf_links_and_funding_facts(
-    turn: Turn, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(training, "find_partner", lambda code: _Partner(code, "Cap Jeunes"))
+async def test_training_options_give_cpf_links_and_funding_facts(turn: Turn) -> None:
+    await add_programme(turn)
     reply = only(await training.training_options(turn, "J1501"))
     assert not reply.edit
     for fact in ("500 € par an", "5 000 €", "800 € par an", "8 000 €", "ni CAP, ni BEP"):
@@ -322,13 +330,8 @@ async def test_training_options_give_cpf_links_and_funding_facts(
     assert opened.rome == "J1501" and opened.partner_code == "cap_jeunes"
 
 
-async def test_training_options_link_the_partners_own_provider(
-    turn: Turn, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    partner = _Partner(
-        "cap_jeunes", "Cap Jeunes", "https://formations.example/{rome}?d={departement}"
-    )
-    monkeypatch.setattr(training, "find_partner", lambda code: partner)
+async def test_training_options_link_the_partners_own_provider(turn: Turn) -> None:
+    await add_programme(turn, "https://formations.example/{rome}?d={departement}")
     reply = only(await training.training_options(turn, "J1501"))
     assert button(reply, "Cap Jeunes").url == "https://formations.example/J1501?d=69"
     assert "Cap Jeunes propose aussi ses propres formations" in reply.text
@@ -380,7 +383,7 @@ async def test_back_from_a_search_card_shows_the_latest_results(turn: Turn) -> N
 
 
 async def test_plain_text_is_a_search_and_search_is_the_last_route(turn: Turn) -> None:
-    assert inbox.routes[-1] is search.route
+    assert turn.env.reactions.free_text[-1] is search.route
     reply = only(await inbox.handle_text(turn, "cuisinier"))
     assert reply.key == "explore.search_results" and "Personnel de cuisine" in reply.text
 

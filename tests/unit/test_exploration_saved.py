@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journey import events, exploration, hooks, saved
-from journey.turn import Environment, Turn
+from journey import exploration, saved
+from kernel import events
+from kernel.reactions import Reactions
+from kernel.turn import Environment, Turn
 from messages import Action, Outcome, Reply
 from scoring.catalogue import Catalogue, load_catalogue
 from storage.engine import Database
 from storage.models import Event, SavedCareer, utcnow
-from tests.support import make_turn, make_user
+from tests.support import make_turn, make_user, with_shipped_partners
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +36,14 @@ async def session(db: Database) -> AsyncIterator[AsyncSession]:
 @pytest.fixture
 async def turn(session: AsyncSession, catalogue: Catalogue) -> Turn:
     """An onboarded user of the Rhône who came through a partner."""
+    await with_shipped_partners(session)
     user = await make_user(session, partner_code="metiers_4mois")
     return make_turn(session, user, Environment(catalogue=catalogue))
 
 
 @pytest.fixture
-def hook_calls() -> Iterator[list[tuple[str, int, str]]]:
-    """Record the calls of the saved/removed hooks (what the nudges engineer plugs in)."""
+def hook_calls(turn: Turn) -> list[tuple[str, int, str]]:
+    """Record the calls of the saved/removed reactions (what the nudges plug in)."""
     calls: list[tuple[str, int, str]] = []
 
     async def on_saved(turn: Turn, rome: str) -> None:
@@ -49,11 +52,8 @@ def hook_calls() -> Iterator[list[tuple[str, int, str]]]:
     async def on_removed(turn: Turn, rome: str) -> None:
         calls.append(("removed", turn.user.id, rome))
 
-    hooks.career_saved.append(on_saved)
-    hooks.career_removed.append(on_removed)
-    yield calls
-    hooks.career_saved.remove(on_saved)
-    hooks.career_removed.remove(on_removed)
+    turn.env.reactions = Reactions(career_saved=(on_saved,), career_removed=(on_removed,))
+    return calls
 
 
 def by_key(outcome: Outcome, key: str) -> Reply:

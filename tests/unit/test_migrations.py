@@ -7,8 +7,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
+from migrations.apply import upgrade_async
 from storage.engine import Database
-from storage.migrate import upgrade_async
 from storage.models import Base
 
 
@@ -28,7 +28,7 @@ async def test_downgrade_to_base_and_up_again(database_url: str) -> None:
 
     from alembic import command
 
-    from storage.migrate import alembic_config
+    from migrations.apply import alembic_config
 
     await asyncio.to_thread(command.downgrade, alembic_config(database_url), "base")
     database = Database(database_url)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from coaching.nudges import content, flows
 from coaching.nudges.dispatcher import DispatchConfig, Dispatcher
-from journey.turn import Environment
+from kernel.turn import Environment
 from messages.messenger import (
     MaybeDelivered,
     Rejected,

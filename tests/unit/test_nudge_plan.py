@@ -8,12 +8,14 @@ from sqlalchemy import select
 
 from coaching.nudges import flows, outbox, plan
 from coaching.nudges.content import PLAN, STOP
-from journey import events, hooks, privacy
-from journey.turn import Environment
+from journey import privacy
+from kernel import events
+from kernel.turn import Environment
 from messages.render import Catalog
 from storage.engine import Database
 from storage.models import Event, Nudge, SavedCareer, User
 from tests.support import make_turn, make_user
+from tremplin.app import build_reactions
 from tremplin.settings import parse_quiet_hours
 
 NOON_PARIS = datetime(2026, 1, 15, 11, 0, tzinfo=UTC)  # Thursday 12:00 in Paris
@@ -24,6 +26,7 @@ def env(**overrides: object) -> Environment:
         "nudge_delays": (timedelta(days=1), timedelta(days=3), timedelta(days=7)),
         "quiet_hours": parse_quiet_hours("21:00-09:00"),
         "nudge_daily_cap": 1,
+        "reactions": build_reactions(),
     }
     fields.update(overrides)
     return Environment(**fields)  # type: ignore[arg-type]
@@ -178,13 +181,12 @@ async def test_removing_the_last_career_cancels_but_not_before(db: Database) -> 
     assert {r.note for r in await rows(db, 6)} == {"no_career"}
 
 
-async def test_install_registers_each_hook_once_and_stop_cancels(db: Database) -> None:
-    flows.install()
-    flows.install()
-    assert hooks.career_saved.count(flows.on_career_saved) == 1
-    assert hooks.career_removed.count(flows.on_career_removed) == 1
-    assert privacy.stop_hooks.count(flows.on_stop) == 1
-    assert privacy.export_parts.count(flows.export_part) == 1
+async def test_the_wiring_registers_each_hook_once_and_stop_cancels(db: Database) -> None:
+    reactions = build_reactions()
+    assert reactions.career_saved.count(flows.on_career_saved) == 1
+    assert reactions.career_removed.count(flows.on_career_removed) == 1
+    assert reactions.stopped.count(flows.on_stop) == 1
+    assert reactions.export.count(flows.export_part) == 1
     async with db.transaction() as session:
         await make_user(session, 7)
     await save(db, 7, "J1501", env())
@@ -196,12 +198,11 @@ async def test_install_registers_each_hook_once_and_stop_cancels(db: Database) -
     async with db.transaction() as session:
         user = await session.get(User, 7)
         assert user is not None
-        exported = await privacy.export_data(session, user)
+        exported = await privacy.export_data(session, user, reactions)
     assert [m["state"] for m in exported["follow_up_messages"]] == ["cancelled"] * 3
 
 
 async def test_stop_button_stops_confirms_and_records(db: Database) -> None:
-    flows.install()
     async with db.transaction() as session:
         await make_user(session, 8)
     await save(db, 8, "J1501", env())

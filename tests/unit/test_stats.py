@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journey import events, stats
+from journey import stats
+from kernel import events
 from storage.engine import Database
 from storage.models import Event
 from tests.support import make_user

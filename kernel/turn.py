@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.reactions import Reactions
 from storage.models import User, utcnow
 
 
@@ -26,6 +27,7 @@ class Environment:
     quiet_hours: Any = None
     nudge_daily_cap: int | None = 1
     nudge_holdout: float = 0.0  # share of users kept out of the nudges, for comparison
+    reactions: Reactions = field(default_factory=Reactions)
 
 
 @dataclass
