@@ -8,6 +8,7 @@ switches to another programme.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,14 @@ from coaching import webhooks
 from coaching.nudges.outbox import cancel_pending
 from kernel import events
 from kernel.partners import Partner, get_partner
-from storage.models import CoachConsent, CoachProfile, Referral, ReferralMessage, User
+from storage.models import (
+    CoachConsent,
+    CoachProfile,
+    Referral,
+    ReferralMessage,
+    User,
+    WebhookDelivery,
+)
 
 REQUESTED = "requested"
 ACCEPTED = "accepted"
@@ -333,11 +341,24 @@ async def export_part(session: AsyncSession, user: User) -> dict[str, Any]:
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
 
+    deliveries = await session.scalars(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.user_id == user.id)
+        .order_by(WebhookDelivery.created_at, WebhookDelivery.id)
+    )
+
+    def body(raw: str) -> Any:
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+
     return {
         "coaching": {
             "answers": {
                 "situation": profile.situation if profile else None,
                 "age_band": profile.age_band if profile else None,
+                "updated_at": iso(profile.updated_at) if profile else None,
             },
             "consents": [
                 {
@@ -350,21 +371,54 @@ async def export_part(session: AsyncSession, user: User) -> dict[str, Any]:
             ],
             "referrals": [
                 {
+                    "id": r.id,
                     "programme": r.partner_code,
                     "career": r.rome,
                     "state": r.state,
                     "outcome": r.outcome,
                     "created_at": iso(r.created_at),
+                    "accepted_at": iso(r.accepted_at),
+                    "first_reply_at": iso(r.first_reply_at),
+                    "answer_promised_by": iso(r.promised_by),
+                    "told_no_answer_at": iso(r.timeout_notified_at),
                     "closed_at": iso(r.closed_at),
+                    "closed_reason": r.closed_reason,
                     "coach": r.coach_name,
+                    "coach_note": r.note,
+                    "messages_go_to_the_coach": r.relay_on,
+                    "satisfaction_asked_at": iso(r.satisfaction_asked_at),
                     "satisfaction": r.satisfaction_score,
                     "satisfaction_comment": r.satisfaction_comment,
+                    "satisfaction_at": iso(r.satisfaction_at),
                     "messages": [
-                        {"at": iso(m.at), "from": m.sender, "author": m.author, "text": m.text}
+                        {
+                            "at": iso(m.at),
+                            "from": m.sender,
+                            "author": m.author,
+                            "text": m.text,
+                            "delivered": m.delivered,
+                        }
                         for m in messages[r.id]
                     ],
                 }
                 for r in referrals
+            ],
+            # What was sent (or is waiting to be sent) to which programme, and when.
+            "sent_to_programmes": [
+                {
+                    "programme": d.partner_code,
+                    "event": d.event,
+                    "referral": d.referral_id,
+                    "created_at": iso(d.created_at),
+                    "state": d.state,
+                    "attempts": d.attempts,
+                    "next_attempt_at": iso(d.next_attempt_at),
+                    "delivered_at": iso(d.delivered_at),
+                    "last_error": d.last_error,
+                    "idempotency_key": d.idempotency_key,
+                    "content": body(d.body),
+                }
+                for d in deliveries
             ],
         }
     }

@@ -52,8 +52,12 @@ async def export_data(
             "departement": user.departement,
             "priorities": list(user.priorities),
             "partner": user.partner_code,
+            "question_waiting_for_an_answer": user.step,
+            "onboarded": user.onboarded,
             "follow_up_messages_stopped": user.nudges_stopped,
+            "unreachable": user.unreachable,
             "created_at": _iso(user.created_at),
+            "updated_at": _iso(user.updated_at),
         },
         "saved_careers": [
             {
@@ -65,7 +69,14 @@ async def export_data(
             for s in saved
         ],
         "events": [
-            {"at": _iso(e.at), "kind": e.kind, "rome": e.rome, "data": e.data} for e in logged
+            {
+                "at": _iso(e.at),
+                "kind": e.kind,
+                "programme": e.partner_code,
+                "rome": e.rome,
+                "data": e.data,
+            }
+            for e in logged
         ],
         "conversation": [
             {
@@ -74,6 +85,7 @@ async def export_data(
                 "kind": line.kind,
                 "text": line.text,
                 "button": line.callback_data,
+                "template": line.template_key,
             }
             for line in await transcript(session, user.id, limit=100_000)
         ],

@@ -56,6 +56,9 @@ async def export_part(session: AsyncSession, user: User) -> dict[str, Any]:
                 "due_at": row.due_at.isoformat(),
                 "state": row.state,
                 "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+                "attempts": row.attempts,
+                "note": row.note,
+                "created_at": row.created_at.isoformat(),
             }
             for row in await outbox.user_nudges(session, user.id)
         ]

@@ -510,3 +510,93 @@ async def test_the_user_is_told_the_rating_is_shared_and_only_the_reply_is_a_com
     assert rated.satisfaction_comment == "Très bien"
     (logged,) = await rows(user_db, ConversationEntry, text="Très bien")
     assert logged.kind == "comment"
+
+
+# Columns that only link rows together or schedule the machinery; everything else kept about a
+# person must be in their export.
+_LINKS = {"id", "user_id", "chat_id", "referral_id", "consent_id", "delivery_id", "message_id"}
+_MACHINERY = {"claimed_at", "claimed_by", "share_conversation"}
+
+
+def _leaves(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _leaves(item)
+    elif isinstance(value, datetime):
+        yield value.isoformat()
+    elif isinstance(value, bool) or value is None or value == "":
+        return
+    else:
+        yield str(value)
+
+
+async def test_export_holds_every_value_every_table_keeps_about_the_user(
+    user_db: Database,
+) -> None:
+    """Finding 4: the coach's note, why and when a referral closed, what went to which programme
+    and when — compared with every row of every table that holds the user's id."""
+    from coaching.nudges import flows as nudge_flows
+    from storage.models import Base
+
+    nudge_flows.install()
+    await say(user_db, "cuisinier")
+    referral = await refer(user_db, rome="M1805", conversation=True)
+    await say(user_db, "Bonjour Julie")
+    messenger = LoggingMessenger(FakeMessenger(), user_db.sessions)
+    await relay.coach_reply(user_db, messenger, referral.id, "Julie Martin", "Bonjour Zoé")
+    async with user_db.transaction() as session:
+        session.add(
+            Nudge(user_id=USER, sequence=1, kind="step", step=2, due_at=T0 + timedelta(days=2))
+        )
+    await satisfaction.close_and_ask(
+        user_db, FakeMessenger(), referral.id, "started_training",
+        note="Motivée, a besoin d'un CV", now=T0 + timedelta(days=9),
+    )
+    rated_at = T0 + timedelta(days=10)
+    await act(user_db, lambda t: satisfaction.rate(t, str(referral.id), "5"), now=rated_at)
+    await say(user_db, "Super accompagnement", now=rated_at)
+
+    async with user_db.transaction() as session:
+        user = await session.get(User, USER)
+        assert user is not None
+        export = await privacy.export_data(session, user)
+        exported = json.dumps(export, ensure_ascii=False, default=str)
+        values = set(_leaves(export))
+        referral_ids = list(await session.scalars(select(Referral.id)))
+        checked: dict[str, int] = {}
+        for table in Base.metadata.sorted_tables:
+            columns = table.c
+            if "user_id" in columns:
+                where = columns.user_id == USER
+            elif "referral_id" in columns:
+                where = columns.referral_id.in_(referral_ids)
+            elif table.name == "users":
+                where = columns.id == USER
+            else:
+                continue
+            for row in (await session.execute(table.select().where(where))).mappings():
+                checked[table.name] = checked.get(table.name, 0) + 1
+                for name, value in row.items():
+                    if name in _LINKS or name in _MACHINERY:
+                        continue
+                    if name == "body":  # a webhook's JSON, exported parsed
+                        value = json.loads(value)
+                    for leaf in _leaves(value):
+                        assert leaf in values or leaf in exported, (table.name, name, leaf)
+    assert {
+        "users", "saved_careers", "coach_profiles", "coach_consents", "referrals",
+        "referral_messages", "conversation_log", "events", "nudges", "webhook_deliveries",
+    } <= set(checked)
+    data = json.loads(exported)
+    (closed,) = data["coaching"]["referrals"]
+    assert closed["coach_note"] == "Motivée, a besoin d'un CV"
+    assert closed["closed_reason"] == "coach" and closed["closed_at"]
+    sent = data["coaching"]["sent_to_programmes"]
+    assert [(s["programme"], s["event"]) for s in sent][:2] == [
+        ("cap_jeunes", "referral.created"),
+        ("cap_jeunes", "message.created"),
+    ]
+    assert all(s["created_at"] for s in sent)
