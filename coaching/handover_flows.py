@@ -24,6 +24,7 @@ from journey import onboarding, profile_view
 from kernel import events
 from kernel.partners import AGE_BANDS, SITUATIONS, Partner, get_partner, list_partners
 from kernel.turn import Turn
+from kernel.validate import row_id
 from messages import Action, Button, Outcome, Reply, render
 from messages.messenger import Messenger
 from scoring.departements import get_departement
@@ -324,8 +325,12 @@ async def consent_yes(turn: Turn, args: tuple[str, ...]) -> Outcome:
 
 async def consent_no(turn: Turn, args: tuple[str, ...]) -> Outcome:
     """No: nothing is shared."""
+    partner = await get_partner(turn.session, args[0]) if args else None
     await events.record(
-        turn.session, turn.user, events.HANDOVER_DECLINED, programme=args[0] if args else None
+        turn.session,
+        turn.user,
+        events.HANDOVER_DECLINED,
+        programme=partner.code if partner is not None else None,
     )
     return Outcome().add(Reply(render("coach.declined", turn.lang), "coach.declined", edit=True))
 
@@ -364,9 +369,10 @@ async def _status(turn: Turn, referral: Referral) -> Reply:
 
 
 async def _own_open(turn: Turn, args: tuple[str, ...]) -> Referral | None:
-    if not args or not args[0].isdigit():
+    ident = row_id(args[0]) if args else None
+    if ident is None:
         return None
-    referral = await turn.session.get(Referral, int(args[0]))
+    referral = await turn.session.get(Referral, ident)
     if referral is None or referral.user_id != turn.user.id:
         return None
     return referral if referral.state in referrals.ACTIVE else None
@@ -413,10 +419,9 @@ async def switch(turn: Turn, args: tuple[str, ...]) -> Outcome:
 async def withdraw(turn: Turn, args: tuple[str, ...]) -> Outcome:
     """/privacy's withdraw button: stop sharing and tell the programme."""
     consent = None
-    if args and args[0].isdigit():
-        consent = await referrals.withdraw_consent(
-            turn.session, turn.user, int(args[0]), now=turn.now
-        )
+    ident = row_id(args[0]) if args else None
+    if ident is not None:
+        consent = await referrals.withdraw_consent(turn.session, turn.user, ident, now=turn.now)
     if consent is None:
         return Outcome(notice=render("common.stale_button", turn.lang))
     partner = await get_partner(turn.session, consent.partner_code)

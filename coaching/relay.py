@@ -24,6 +24,7 @@ from journey.conversation import RELAYED, LoggingMessenger, log_outgoing, relabe
 from kernel import events
 from kernel.partners import Partner, get_partner
 from kernel.turn import Turn
+from kernel.validate import row_id
 from messages import Action, Button, Outcome, Reply, render
 from messages.messenger import Messenger, Rejected, RetryLater, SendError, Unreachable
 from storage.engine import Database
@@ -221,9 +222,10 @@ async def end_relay(turn: Turn) -> Outcome:
 
 
 async def _own_open_referral(turn: Turn, raw_id: str) -> Referral | None:
-    if not raw_id.isdigit():
+    ident = row_id(raw_id)
+    if ident is None:
         return None
-    referral = await turn.session.get(Referral, int(raw_id))
+    referral = await turn.session.get(Referral, ident)
     if referral is None or referral.user_id != turn.user.id:
         return None
     return referral if referral.state in referrals.ACTIVE else None

@@ -14,6 +14,7 @@ from journey.conversation import COMMENT, relabel_last_incoming
 from kernel import events
 from kernel.partners import Partner, get_partner
 from kernel.turn import Turn
+from kernel.validate import row_id, small_number
 from messages import Action, Button, Outcome, Reply, render
 from messages.messenger import Messenger, SendError, Unreachable
 from storage.engine import Database
@@ -85,9 +86,10 @@ async def close_and_ask(
 
 
 async def _own_asked_referral(turn: Turn, raw_id: str) -> Referral | None:
-    if not raw_id.isdigit():
+    ident = row_id(raw_id)
+    if ident is None:
         return None
-    referral = await turn.session.get(Referral, int(raw_id))
+    referral = await turn.session.get(Referral, ident)
     if referral is None or referral.user_id != turn.user.id:
         return None
     return referral if referral.satisfaction_asked_at is not None else None
@@ -120,9 +122,9 @@ async def _tell_programme(
 async def rate(turn: Turn, raw_id: str, raw_score: str) -> Outcome:
     """A score button: store it and offer to add a comment."""
     referral = await _own_asked_referral(turn, raw_id)
-    if referral is None or not raw_score.isdigit() or int(raw_score) not in SCORES:
+    score = small_number(raw_score, SCORES)
+    if referral is None or score is None:
         return Outcome(notice=render("common.stale_button", turn.lang))
-    score = int(raw_score)
     referral.satisfaction_score = score
     referral.satisfaction_at = turn.now
     # The comment is only the very next thing the user sends: remember where the log stood.
@@ -192,7 +194,7 @@ async def comment_text(turn: Turn, text: str) -> Outcome | None:
     rated_at = referral.satisfaction_at if referral is not None else None
     if referral is None or rated_at is None or turn.now - rated_at > COMMENT_WINDOW:
         return None  # the comment was not written then: this text is something else
-    since = int(raw_since) if raw_since.isdigit() else 0
+    since = row_id(raw_since) or 0
     if not await _answers_the_question(turn.session, turn.user.id, since):
         return None
     await relabel_last_incoming(turn.session, turn.user.id, COMMENT)

@@ -17,6 +17,7 @@ from coaching.nudges.content import PLAN_STEP
 from journey import privacy
 from kernel import events
 from kernel.turn import Turn
+from kernel.validate import career_code, row_id
 from messages import Outcome, Reply, render
 from storage.models import Nudge, SavedCareer, User
 
@@ -66,9 +67,10 @@ async def export_part(session: AsyncSession, user: User) -> dict[str, Any]:
 
 
 async def _own_nudge(turn: Turn, ident: str) -> Nudge | None:
-    if not ident.isdigit():
+    number = row_id(ident)
+    if number is None:
         return None
-    row = await turn.session.get(Nudge, int(ident))
+    row = await turn.session.get(Nudge, number)
     return row if row is not None and row.user_id == turn.user.id else None
 
 
@@ -88,7 +90,7 @@ async def record_press(turn: Turn, args: tuple[str, ...], button: str) -> None:
         turn.session,
         turn.user,
         events.NUDGE_CLICKED,
-        rome=args[0] if args else None,
+        rome=career_code(turn.env.catalogue, args[0] if args else None),
         button=button,
         **outbox.event_facts(row),
     )
