@@ -4,7 +4,7 @@ no answer in time, withdrawal, erasure, satisfaction and export."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -538,10 +538,8 @@ async def test_export_holds_every_value_every_table_keeps_about_the_user(
 ) -> None:
     """Finding 4: the coach's note, why and when a referral closed, what went to which programme
     and when — compared with every row of every table that holds the user's id."""
-    from coaching.nudges import flows as nudge_flows
     from storage.models import Base
 
-    nudge_flows.install()
     await say(user_db, "cuisinier")
     referral = await refer(user_db, rome="M1805", conversation=True)
     await say(user_db, "Bonjour Julie")
@@ -562,7 +560,7 @@ async def test_export_holds_every_value_every_table_keeps_about_the_user(
     async with user_db.transaction() as session:
         user = await session.get(User, USER)
         assert user is not None
-        export = await privacy.export_data(session, user)
+        export = await privacy.export_data(session, user, REACTIONS)
         exported = json.dumps(export, ensure_ascii=False, default=str)
         values = set(_leaves(export))
         referral_ids = list(await session.scalars(select(Referral.id)))
