@@ -297,6 +297,10 @@ async def add_message(
         delivered=delivered,
     )
     session.add(message)
+    if sender == "user":
+        referral.last_user_message_at = now
+    else:
+        referral.last_coach_message_at = now
     await session.flush()
     return message
 

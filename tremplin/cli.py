@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Import CPF training offers: counts and durations per career.",
     )
     cpf.add_argument("source", type=Path, help="the CPF CSV file")
+    from tremplin.users_cli import add_parser as add_users_parser
+
+    add_users_parser(commands)
     return parser
 
 
@@ -123,6 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             list(args.source) if isinstance(args.source, list) else [args.source],
             settings.data_dir,
         )
+    if args.command == "users":
+        from tremplin.users_cli import run_users
+
+        return asyncio.run(run_users(args, settings))
     if args.command == "run":
         from tremplin.run import run
 

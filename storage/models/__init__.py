@@ -1,5 +1,13 @@
 """Every table of Tremplin; importing this package registers them all on `Base.metadata`."""
 
+from storage.models.accounts import (
+    Account,
+    AuditEntry,
+    CannedReply,
+    ConsoleSecret,
+    LoginAttempt,
+    ReferralNote,
+)
 from storage.models.base import Base, UTCDateTime, utcnow
 from storage.models.careers import SavedCareer
 from storage.models.coaching import (
@@ -17,16 +25,22 @@ from storage.models.nudges import Nudge, NudgeBudget
 from storage.models.users import User
 
 __all__ = [
+    "Account",
+    "AuditEntry",
     "Base",
+    "CannedReply",
     "CoachConsent",
     "CoachProfile",
+    "ConsoleSecret",
     "ConversationEntry",
     "Event",
+    "LoginAttempt",
     "Nudge",
     "NudgeBudget",
     "PartnerProgramme",
     "Referral",
     "ReferralMessage",
+    "ReferralNote",
     "SavedCareer",
     "UTCDateTime",
     "User",

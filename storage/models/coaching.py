@@ -109,6 +109,12 @@ class Referral(Base):
     satisfaction_score: Mapped[int | None] = mapped_column(SmallInteger, default=None)
     satisfaction_comment: Mapped[str | None] = mapped_column(Text, default=None)
     satisfaction_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Kept up to date by `referrals.add_message` so the console's inbox needs no scan of the
+    # messages: unread is a user message after `coach_seen_at`, waiting is a user message after
+    # the last coach message.
+    last_user_message_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_coach_message_at: Mapped[datetime | None] = mapped_column(default=None)
+    coach_seen_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ReferralMessage(Base):

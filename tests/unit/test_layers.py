@@ -1,7 +1,7 @@
 """The package import graph, computed from the source: a clean stack, no cycle, and Telegram
 only in `bot/`.
 
-    tremplin → bot / console / migrations → coaching → journey → kernel
+    tremplin → bot / console / migrations → coaching → journey → kernel / accounts
              → scoring / messages / storage
 
 A package may import only packages of lower layers (never a sibling, never upwards).
@@ -18,7 +18,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot", "console", "migrations"),
     ("coaching",),
     ("journey",),
-    ("kernel",),
+    ("kernel", "accounts"),
     ("scoring", "messages", "storage"),
 )
 LAYER_OF = {package: depth for depth, layer in enumerate(LAYERS) for package in layer}
