@@ -13,7 +13,13 @@ What a partner receives (see the README):
     Content-Type: application/json
     X-Tremplin-Event: referral.created
     X-Tremplin-Idempotency-Key: <uuid, the same on every retry>
-    X-Tremplin-Signature: sha256=<hex HMAC-SHA256 of the raw body under the programme's secret>
+    X-Tremplin-Timestamp: <Unix time of this attempt, in seconds>
+    X-Tremplin-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>" under the secret>
+
+Partners reject a timestamp more than 5 minutes away from their clock (`TOLERANCE`), so a
+recorded request cannot be replayed later. Only the answer's status and headers are read, never
+its body; each attempt has a hard deadline, well inside the claim, so a slow endpoint cannot keep
+a notification in flight until another process claims and sends it again.
 
     {"id": "<same uuid>", "event": "referral.created", "created_at": "...", "programme": "code",
      "data": {...}}
@@ -26,6 +32,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 import uuid
 from collections import defaultdict
@@ -38,13 +45,16 @@ import httpx
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.partners import Partner, get_partner
+from kernel.partners import Partner, check_webhook_url, get_partner, resolve_secret
 from storage.engine import Database
 from storage.models import WebhookAttempt, WebhookDelivery, utcnow
 
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Tremplin-Signature"
+TIMESTAMP_HEADER = "X-Tremplin-Timestamp"
+# How far a partner accepts the signed timestamp from its own clock.
+TOLERANCE = timedelta(minutes=5)
 IDEMPOTENCY_HEADER = "X-Tremplin-Idempotency-Key"
 EVENT_HEADER = "X-Tremplin-Event"
 
@@ -63,14 +73,30 @@ FAILED = "failed"
 CANCELLED = "cancelled"
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The signature header's value for a body: `sha256=<hex HMAC-SHA256>`."""
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+def sign(secret: str, body: bytes, timestamp: int) -> str:
+    """The signature header's value: `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`."""
+    signed = str(timestamp).encode("ascii") + b"." + body
+    return "sha256=" + hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
 
 
-def verify(secret: str, body: bytes, header: str | None) -> bool:
-    """What a partner does on receipt: check the signature in constant time."""
-    return bool(header) and hmac.compare_digest(sign(secret, body), str(header))
+def verify(
+    secret: str,
+    body: bytes,
+    header: str | None,
+    timestamp: str | None,
+    *,
+    now: float | None = None,
+    tolerance: timedelta = TOLERANCE,
+) -> bool:
+    """What a partner does on receipt: the timestamp is recent, and the signature of it and the
+    body matches, compared in constant time."""
+    if not header or not timestamp or not re.fullmatch(r"[0-9]{1,12}", timestamp):
+        return False
+    moment = int(timestamp)
+    current = time.time() if now is None else now
+    if abs(current - moment) > tolerance.total_seconds():
+        return False
+    return hmac.compare_digest(sign(secret, body, moment), str(header))
 
 
 @dataclass(frozen=True)
@@ -159,15 +185,19 @@ class _Claimed:
     attempts: int
 
 
+_SECONDS = re.compile(r"^[0-9]{1,9}$")
+
+
 def _retry_after(response: httpx.Response, now: datetime) -> timedelta | None:
-    raw = response.headers.get("Retry-After")
+    """The partner's `Retry-After` (seconds or an HTTP date); None when absent or unreadable."""
+    raw = (response.headers.get("Retry-After") or "").strip()
     if not raw:
         return None
-    if raw.strip().isdigit():
-        return timedelta(seconds=int(raw.strip()))
+    if _SECONDS.match(raw):
+        return timedelta(seconds=int(raw))
     try:
         return parsedate_to_datetime(raw) - now
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
 
 
@@ -182,16 +212,20 @@ class WebhookSender:
         policy: RetryPolicy | None = None,
         batch: int = 20,
         timeout: float = 10.0,
+        clock: Any = time.time,
     ) -> None:
         self.db = db
+        self.timeout = timeout
+        self.clock = clock
         self.policy = policy or RetryPolicy()
         self.batch = batch
         self._own_client = client is None
         self.client = client or httpx.AsyncClient(
             timeout=timeout, headers={"User-Agent": "Tremplin-Webhooks/1"}
         )
-        # A claim outlives the slowest batch (each partner's series runs one request at a time),
-        # so a row is only claimed again when its process died mid-send.
+        # A claim outlives the slowest batch (each partner's series runs one request at a time,
+        # each with a hard deadline of `timeout`), so a row is only claimed again when its
+        # process died mid-send.
         self.lease = timedelta(seconds=batch * timeout + 60)
 
     async def aclose(self) -> None:
@@ -225,12 +259,29 @@ class WebhookSender:
             rows = list(await session.scalars(query))
             claimed: list[_Claimed] = []
             for row in rows:
+                if now > row.created_at + self.policy.give_up_after:
+                    row.state = FAILED
+                    row.last_error = (row.last_error or "not delivered")[:450] + " (gave up)"
+                    log.warning("webhook %s to %s: gave up", row.idempotency_key, row.partner_code)
+                    continue
                 partner = await get_partner(session, row.partner_code)
                 if partner is None or not partner.has_webhook:
                     row.state = CANCELLED
                     row.last_error = "the programme has no webhook any more"
                     continue
-                assert partner.webhook_url is not None and partner.webhook_secret is not None
+                assert partner.webhook_url is not None
+                secret = resolve_secret(partner.webhook_secret)
+                problem = None if secret else "the webhook secret is not set"
+                try:
+                    check_webhook_url(partner.webhook_url)
+                except ValueError as exc:
+                    problem = str(exc)
+                if problem is not None or secret is None:
+                    # Nothing leaves; tried again later in case the operator fixes it.
+                    row.attempts += 1
+                    row.last_error = problem
+                    row.next_attempt_at = now + self.policy.delay(row.attempts)
+                    continue
                 row.attempts += 1
                 row.next_attempt_at = now + self.lease
                 claimed.append(
@@ -241,7 +292,7 @@ class WebhookSender:
                         row.idempotency_key,
                         row.body,
                         partner.webhook_url,
-                        partner.webhook_secret,
+                        secret,
                         row.created_at,
                         row.attempts,
                     )
@@ -253,24 +304,20 @@ class WebhookSender:
             await self._send_one(item, now)
 
     async def _send_one(self, item: _Claimed, now: datetime) -> None:
-        body = item.body.encode("utf-8")
-        headers = {
-            "Content-Type": "application/json",
-            EVENT_HEADER: item.event,
-            IDEMPOTENCY_HEADER: item.key,
-            SIGNATURE_HEADER: sign(item.secret, body),
-        }
         started = time.monotonic()
         status: int | None = None
         error: str | None = None
         retry_after: timedelta | None = None
         try:
-            response = await self.client.post(item.url, content=body, headers=headers)
-            status = response.status_code
-            if not response.is_success:
+            status, retry_after = await self._post(item, now)
+            if not 200 <= status < 300:
                 error = f"HTTP {status}"
-                retry_after = _retry_after(response, now)
+        except TimeoutError:
+            error = f"no answer within {self.timeout:g} s"
         except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500]
+        except Exception as exc:  # a broken answer must not stop the other notifications
+            log.exception("webhook %s to %s: unexpected error", item.key, item.partner_code)
             error = f"{type(exc).__name__}: {exc}"[:500]
         duration = int((time.monotonic() - started) * 1000)
         log.info(
@@ -282,6 +329,28 @@ class WebhookSender:
             error or f"HTTP {status}",
         )
         await self._record(item, now, status, error, duration, retry_after)
+
+    async def _post(self, item: _Claimed, now: datetime) -> tuple[int, timedelta | None]:
+        """POST one notification; only the status and headers of the answer are read."""
+        body = item.body.encode("utf-8")
+        timestamp = int(self.clock())
+        headers = {
+            "Content-Type": "application/json",
+            EVENT_HEADER: item.event,
+            IDEMPOTENCY_HEADER: item.key,
+            TIMESTAMP_HEADER: str(timestamp),
+            SIGNATURE_HEADER: sign(item.secret, body, timestamp),
+        }
+        # A hard deadline for the whole exchange: httpx's time-outs are per read, and an endpoint
+        # that trickles its answer could otherwise outlast the claim.
+        async with asyncio.timeout(self.timeout):
+            async with self.client.stream(
+                "POST", item.url, content=body, headers=headers
+            ) as response:
+                retry_after = None
+                if not response.is_success:
+                    retry_after = _retry_after(response, now)
+                return response.status_code, retry_after
 
     async def _record(
         self,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -142,12 +142,41 @@ def _geography() -> tuple[frozenset[str], frozenset[str]]:
     )
 
 
+ENV_PREFIX = "env:"
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
 def _secret(raw: object) -> str | None:
-    # Secrets may stay out of the file: `env:NAME` reads them from the environment at import.
+    """The secret as it is kept: `env:NAME` stays a reference (the database never holds the
+    value); it must name a variable that is set now, so that a typo stops the import."""
     text = str(raw or "").strip()
-    if text.startswith("env:"):
-        return os.environ.get(text[4:].strip()) or None
+    if text.startswith(ENV_PREFIX) and resolve_secret(text) is None:
+        name = text[len(ENV_PREFIX) :].strip()
+        raise ValueError(f"webhook.secret: the environment variable {name} is unset")
     return text or None
+
+
+def resolve_secret(stored: str | None) -> str | None:
+    """The signing key for a stored secret: `env:NAME` is read from the environment when it is
+    used, anything else is the secret itself. None when it is missing."""
+    if not stored:
+        return None
+    if stored.startswith(ENV_PREFIX):
+        return os.environ.get(stored[len(ENV_PREFIX) :].strip()) or None
+    return stored
+
+
+def check_webhook_url(url: str) -> str:
+    """A partner's webhook address: HTTPS, or plain HTTP only on loopback (tests, a local relay).
+
+    Raises ValueError otherwise: personal data never travels in clear over a network.
+    """
+    parsed = urlsplit(url)
+    if parsed.scheme == "https" and parsed.hostname:
+        return url
+    if parsed.scheme == "http" and (parsed.hostname or "") in _LOOPBACK_HOSTS | {"::1"}:
+        return url
+    raise ValueError("webhook.url: expected an https:// address (http:// only on loopback)")
 
 
 def parse_partner(entry: Mapping[str, Any]) -> Partner:
@@ -173,8 +202,8 @@ def _parse_fields(code: str, name: str, entry: Mapping[str, Any]) -> Partner:
         raise ValueError("eligibility.careers: expected ROME codes such as M1805")
     webhook = entry.get("webhook") or {}
     url = str(webhook.get("url") or "").strip() or None
-    if url and not url.startswith(("http://", "https://")):
-        raise ValueError("webhook.url: expected an http:// or https:// address")
+    if url:
+        check_webhook_url(url)
     secret = _secret(webhook.get("secret"))
     if url and not secret:
         raise ValueError("webhook.secret: a programme with a webhook needs a secret to sign with")

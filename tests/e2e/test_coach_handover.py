@@ -93,7 +93,12 @@ async def test_consent_then_referral_then_relay_both_ways(
     assert "Programme Test" in referred.text and "sous 2 jours" in referred.text
     await partner_endpoint.wait_for(lambda: len(partner_endpoint.requests) == 1)
     (created,) = partner_endpoint.requests
-    assert verify(SECRET, created.body, created.headers["x-tremplin-signature"])
+    assert verify(
+        SECRET,
+        created.body,
+        created.headers["x-tremplin-signature"],
+        created.headers["x-tremplin-timestamp"],
+    )
     data = created.json["data"]
     assert created.event == "referral.created" and data["user"]["first_name"] == "Zoé"
     assert "conversation" not in data["user"]
@@ -124,7 +129,12 @@ async def test_consent_then_referral_then_relay_both_ways(
     await partner_endpoint.wait_for(lambda: "message.created" in partner_endpoint.events())
     message = partner_endpoint.requests[-1]
     assert message.json["data"]["message"]["text"] == "Je voudrais devenir cuisinier"
-    assert verify(SECRET, message.body, message.headers["x-tremplin-signature"])
+    assert verify(
+        SECRET,
+        message.body,
+        message.headers["x-tremplin-signature"],
+        message.headers["x-tremplin-timestamp"],
+    )
     assert await _events(bot, 701, events.SEARCHED) == []
 
     # /endcoach: the bot is back, and the same words are a search again.

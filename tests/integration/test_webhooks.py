@@ -24,9 +24,9 @@ from starlette.routing import Route
 from coaching import webhooks
 from coaching.partners import import_partners
 from coaching.webhooks import RetryPolicy, WebhookSender
-from kernel.partners import Partner, get_partner
+from kernel.partners import Partner, check_webhook_url, get_partner
 from storage.engine import Database
-from storage.models import WebhookAttempt, WebhookDelivery
+from storage.models import PartnerProgramme, WebhookAttempt, WebhookDelivery
 from tremplin.serving import serve
 
 SECRET = "partner-secret-for-tests"
@@ -163,10 +163,11 @@ async def test_delivery_is_signed_and_idempotent(
         await sender.aclose()
     (request,) = receiver.requests
     signature = request.headers["x-tremplin-signature"]
+    stamp = request.headers["x-tremplin-timestamp"]
     assert signature.startswith("sha256=")
-    assert webhooks.verify(SECRET, request.body, signature)
-    assert not webhooks.verify("another-secret", request.body, signature)
-    assert not webhooks.verify(SECRET, request.body + b" ", signature)
+    assert webhooks.verify(SECRET, request.body, signature, stamp)
+    assert not webhooks.verify("another-secret", request.body, signature, stamp)
+    assert not webhooks.verify(SECRET, request.body + b" ", signature, stamp)
     body = request.json
     assert body["event"] == "message.created" == request.headers["x-tremplin-event"]
     assert body["id"] == request.headers["x-tremplin-idempotency-key"]
@@ -263,3 +264,186 @@ async def test_programme_without_webhook_is_not_posted_to(db: Database, partner:
             )
             is None
         )
+
+
+async def test_the_signature_covers_a_timestamp_checked_within_five_minutes(
+    db: Database, partner: Partner, receiver: Receiver
+) -> None:
+    """Finding 6: a recorded request cannot be replayed later, nor its timestamp changed."""
+    await _enqueue(db, partner)
+    sender = WebhookSender(db)
+    try:
+        await sender.send_due(T0)
+    finally:
+        await sender.aclose()
+    (request,) = receiver.requests
+    signature = request.headers["x-tremplin-signature"]
+    stamp = request.headers["x-tremplin-timestamp"]
+    sent = int(stamp)
+    assert webhooks.verify(SECRET, request.body, signature, stamp, now=sent + 299)
+    assert not webhooks.verify(SECRET, request.body, signature, stamp, now=sent + 301)
+    assert not webhooks.verify(SECRET, request.body, signature, str(sent + 60), now=sent)
+    # The old body-only signature no longer passes.
+    import hashlib
+    import hmac
+
+    body_only = "sha256=" + hmac.new(SECRET.encode(), request.body, hashlib.sha256).hexdigest()
+    assert signature != body_only
+
+
+async def test_env_secrets_stay_references_in_the_database(
+    db: Database, tmp_path: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 6: `env:NAME` is resolved when signing, never written to the database."""
+    monkeypatch.setenv("HOOKED_SECRET", "value-from-the-environment")
+    path = partners_file(tmp_path / "p.yaml", receiver.url)
+    path.write_text(path.read_text().replace(SECRET, "env:HOOKED_SECRET"))
+    async with db.transaction() as session:
+        await import_partners(session, path)
+        row = await session.get(PartnerProgramme, "hooked")
+        assert row is not None and row.webhook_secret == "env:HOOKED_SECRET"
+        partner = await get_partner(session, "hooked")
+    assert partner is not None
+    await _enqueue(db, partner)
+    sender = WebhookSender(db)
+    try:
+        await sender.send_due(T0)
+    finally:
+        await sender.aclose()
+    (request,) = receiver.requests
+    headers = request.headers
+    assert webhooks.verify(
+        "value-from-the-environment",
+        request.body,
+        headers["x-tremplin-signature"],
+        headers["x-tremplin-timestamp"],
+    )
+    # An unset variable stops the import with the variable's name.
+    monkeypatch.delenv("HOOKED_SECRET")
+    async with db.transaction() as session:
+        with pytest.raises(ValueError, match="HOOKED_SECRET"):
+            await import_partners(session, path)
+
+
+def test_webhooks_must_be_https_except_on_loopback() -> None:
+    """Finding 6: personal data never goes to a partner in clear over the network."""
+    for url in ("http://partner.example/hook", "http://10.0.0.5/hook", "ftp://x/y", "https://"):
+        with pytest.raises(ValueError, match="https"):
+            check_webhook_url(url)
+    for url in ("https://partner.example/hook", "http://127.0.0.1:8080/h", "http://localhost/h"):
+        assert check_webhook_url(url) == url
+
+
+async def test_a_garbled_retry_after_does_not_crash_and_a_delivery_gives_up_after_a_day(
+    db: Database, partner: Partner, receiver: Receiver
+) -> None:
+    """Finding 6: `Retry-After: ²` (a digit to str.isdigit, not to int) was a crash that kept
+    the row in flight for ever."""
+    receiver.answers = [(503, {"Retry-After": "²"}), (503, {"Retry-After": "Mon, 99 Foo"})]
+    delivery_id = await _enqueue(db, partner)
+    sender = WebhookSender(db)
+    try:
+        await sender.send_due(T0)
+        row = await _delivery(db, delivery_id)
+        assert row.state == "pending" and row.next_attempt_at == T0 + timedelta(seconds=30)
+        await sender.send_due(T0 + timedelta(seconds=30))
+        assert [a.status_code for a in await _attempts(db, delivery_id)] == [503, 503]
+        # A row stuck before this fix (claimed, never recorded) is given up after a day.
+        async with db.transaction() as session:
+            stuck = await session.get(WebhookDelivery, delivery_id)
+            assert stuck is not None
+            stuck.next_attempt_at = T0 + timedelta(days=2)
+        assert await sender.send_due(T0 + timedelta(days=2)) == 0
+    finally:
+        await sender.aclose()
+    assert (await _delivery(db, delivery_id)).state == "failed"
+    assert len(receiver.requests) == 2
+
+
+async def _point_hooked_at(db: Database, url: str) -> Partner:
+    async with db.transaction() as session:
+        row = await session.get(PartnerProgramme, "hooked")
+        assert row is not None
+        row.webhook_url = url
+        hooked = await get_partner(session, "hooked")
+    assert hooked is not None
+    return hooked
+
+
+async def test_the_answers_body_is_not_read(db: Database, partner: Partner) -> None:
+    """Finding 6: a 200 followed by an endless body is delivered at once, not read into memory."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        gone = asyncio.Event()
+
+        async def watch() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            gone.set()
+
+        watcher = asyncio.create_task(watch())
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        while not gone.is_set():  # a megabyte every 10 ms, for ever
+            await send({"type": "http.response.body", "body": b"x" * 2**20, "more_body": True})
+            await asyncio.sleep(0.01)
+        watcher.cancel()
+
+    async with serve(app) as root:
+        delivery_id = await _enqueue(db, await _point_hooked_at(db, f"{root}/hook"))
+        sender = WebhookSender(db, timeout=2.0)
+        try:
+            await sender.send_due(T0)
+        finally:
+            await sender.aclose()
+    row = await _delivery(db, delivery_id)
+    assert row.state == "delivered"
+    (attempt,) = await _attempts(db, delivery_id)
+    assert attempt.duration_ms < 1000
+
+
+async def test_a_slow_endpoint_cannot_outlast_its_claim(db: Database, partner: Partner) -> None:
+    """Finding 6: an endpoint that trickles its answer a byte at a time (never a read time-out)
+    is cut at the sender's deadline, well inside the claim, so no other sender takes the row
+    and posts it a second time."""
+    posts = 0
+
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal posts
+        posts += 1
+        await reader.readuntil(b"\r\n\r\n")
+        try:
+            writer.write(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(200):
+                writer.write(b"X-Slow: x\r\n")
+                await writer.drain()
+                await asyncio.sleep(0.1)
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(trickle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        hooked = await _point_hooked_at(db, f"http://127.0.0.1:{port}/hook")
+        delivery_id = await _enqueue(db, hooked)
+        first = WebhookSender(db, timeout=0.5, batch=1)
+        second = WebhookSender(db, timeout=0.5, batch=1)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            await first.send_due(T0)
+            elapsed = loop.time() - started
+            # Within the claim, a second sender finds nothing to take.
+            assert await second.send_due(T0 + timedelta(seconds=elapsed)) == 0
+        finally:
+            await first.aclose()
+            await second.aclose()
+    finally:
+        server.close()
+    assert elapsed < 1.5 and first.lease > timedelta(seconds=elapsed)
+    assert posts == 1
+    (attempt,) = await _attempts(db, delivery_id)
+    assert attempt.error is not None and "no answer within" in attempt.error
