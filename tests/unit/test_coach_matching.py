@@ -17,6 +17,7 @@ from coaching.partners import (
     load_partners,
     read_definitions,
 )
+from kernel.partners import resolve_secret
 
 SHIPPED = load_partners()
 TRANSITIONS = SHIPPED["transitions_ara"]  # employed, région Auvergne-Rhône-Alpes
@@ -138,4 +139,7 @@ def test_webhook_secret_can_come_from_the_environment(
         encoding="utf-8",
     )
     partner = load_partners(path)["a"]
-    assert partner.has_webhook and partner.webhook_secret == "s3cret"
+    # Kept as a reference (never the value, which would end up in the database), resolved when
+    # a notification is signed.
+    assert partner.has_webhook and partner.webhook_secret == "env:CAP_SECRET"
+    assert resolve_secret(partner.webhook_secret) == "s3cret"
