@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from journey import saved_careers as saved_store
 from journey.conversation import COACH, COMMENT, RELAYED, LogLine, transcript
 from scoring.departements import get_departement
-from storage.models import CoachConsent, CoachProfile, SavedCareer, User
+from storage.models import CoachConsent, CoachProfile, User
 
 # What a programme may receive, in the order the user reads it.
 FIRST_NAME = "first_name"
@@ -112,11 +113,7 @@ async def saved_careers(
     session: AsyncSession, user_id: int, catalogue: Any, lang: str
 ) -> list[SavedCareerView]:
     """The user's saved careers, oldest first."""
-    rows = await session.scalars(
-        select(SavedCareer)
-        .where(SavedCareer.user_id == user_id)
-        .order_by(SavedCareer.saved_at, SavedCareer.id)
-    )
+    rows = await saved_store.of_user(session, user_id)
     return [
         SavedCareerView(r.rome, career_title(catalogue, r.rome, lang), r.interest, r.readiness)
         for r in rows

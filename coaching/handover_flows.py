@@ -31,7 +31,6 @@ from scoring.departements import get_departement
 from storage.engine import Database
 from storage.models import CoachProfile, Referral, User, utcnow
 
-COACH = "co"  # (rome?) — emitted by the career card and the nudges too
 ANSWER_SITUATION = "cs"  # (situation, rome?)
 ANSWER_AGE = "ca"  # (age band, rome?)
 CHANGE_ANSWERS = "cq"  # (rome?)

@@ -34,11 +34,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.partners import Partner, parse_partner
 from messages.render import render
+from storage.dialect import lock_table
 from storage.models import PartnerProgramme
 
 SHIPPED = Path(__file__).parent / "data" / "partners.yaml"
@@ -82,10 +83,8 @@ async def import_partners(session: AsyncSession, path: Path = SHIPPED) -> list[s
     file are closed.
     """
     definitions = read_definitions(path)
-    if session.get_bind().dialect.name == "postgresql":
-        # Processes starting together import one after the other (SQLite's BEGIN IMMEDIATE
-        # already serialises them).
-        await session.execute(text("LOCK TABLE partner_programmes IN EXCLUSIVE MODE"))
+    # Processes starting together import one after the other.
+    await lock_table(session, PartnerProgramme.__tablename__)
     rows = {row.code: row for row in await session.scalars(select(PartnerProgramme))}
     changed: list[str] = []
     for entry in definitions:

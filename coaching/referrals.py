@@ -20,6 +20,7 @@ from coaching import webhooks
 from coaching.nudges.outbox import cancel_pending
 from kernel import events
 from kernel.partners import Partner, get_partner
+from storage.dialect import locked
 from storage.models import (
     CoachConsent,
     CoachProfile,
@@ -306,11 +307,11 @@ async def add_message(
 
 
 async def overdue(
-    session: AsyncSession, now: datetime, *, limit: int = 100, lock: bool = False
+    session: AsyncSession, now: datetime, *, limit: int = 100
 ) -> list[Referral]:
     """Open referrals no coach has answered within the promised time, whose user is not told yet.
 
-    With `lock` (PostgreSQL), rows another process is handling are skipped.
+    Rows another process is handling are skipped (locked until this transaction ends).
     """
     query = (
         select(Referral)
@@ -323,9 +324,7 @@ async def overdue(
         .order_by(Referral.promised_by, Referral.id)
         .limit(limit)
     )
-    if lock:
-        query = query.with_for_update(skip_locked=True)
-    return list(await session.scalars(query))
+    return list(await session.scalars(locked(session, query, skip_locked=True)))
 
 
 async def export_part(session: AsyncSession, user: User) -> dict[str, Any]:

@@ -258,10 +258,10 @@ def timeout_reply(referral: Referral, partner: Partner | None, lang: str) -> Rep
 
 
 async def _claim_overdue(
-    session: AsyncSession, now: datetime, *, lock: bool
+    session: AsyncSession, now: datetime
 ) -> list[tuple[int, int, Reply]]:
     claimed: list[tuple[int, int, Reply]] = []
-    for referral in await referrals.overdue(session, now, lock=lock):
+    for referral in await referrals.overdue(session, now):
         user = await session.get(User, referral.user_id)
         if user is None:
             continue
@@ -283,7 +283,7 @@ async def check_timeouts(db: Database, messenger: Messenger, now: datetime | Non
     """Tell every user whose programme missed its promised answer time; returns how many."""
     now = now or utcnow()
     async with db.transaction() as session:
-        claimed = await _claim_overdue(session, now, lock=db.dialect == "postgresql")
+        claimed = await _claim_overdue(session, now)
     for user_id, chat_id, reply in claimed:
         try:
             await messenger.send(chat_id, reply)

@@ -46,6 +46,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.partners import Partner, check_webhook_url, get_partner, resolve_secret
+from storage.dialect import locked
 from storage.engine import Database
 from storage.models import WebhookAttempt, WebhookDelivery, utcnow
 
@@ -254,8 +255,7 @@ class WebhookSender:
                 .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
                 .limit(self.batch)
             )
-            if self.db.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
+            query = locked(session, query, skip_locked=True)
             rows = list(await session.scalars(query))
             claimed: list[_Claimed] = []
             for row in rows:

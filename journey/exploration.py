@@ -24,35 +24,33 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import select
 
-from journey import onboarding
+from journey import onboarding, saved_careers
+from journey.actions import (
+    CLOSE_CAREERS,
+    COACH,
+    EXPLORE,
+    OPEN_CARD,
+    REMOVE,
+    SAVE,
+    SAVED_LIST,
+    SEARCH_BACK,
+    SECTION,
+    SECTIONS_MENU,
+    TRAINING,
+)
 from kernel import events
 from kernel.partners import get_partner
 from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
 from messages.render import plain_text
+from scoring.bands import automation_band, competition_band
 from scoring.catalogue import Catalogue
 from scoring.departements import get_departement
 from scoring.explain import explanation
 from scoring.models import Career, Departement, MarketFigures, Priority, RankedCareer, Section
-from scoring.ranking import MAX_AUTOMATION_RISK, MAX_SHORT_CONTRACTS, rank
+from scoring.ranking import mostly_lasting_contracts, rank, safe_from_automation
 from scoring.sections import build_sections
-from storage.models import Event, SavedCareer
-
-# Button actions. `ex` is emitted by onboarding; `tr` (training) and `co` (coach) are shared
-# with the nudges and coach flows, so their names and arguments are contracts.
-EXPLORE = onboarding.EXPLORE  # "ex", optional arg "e": edit the pressed message in place
-SECTION = "es"  # (section key, page)
-SECTIONS_MENU = "el"  # ()
-OPEN_CARD = "ec"  # (rome, origin)
-CLOSE_CAREERS = "ek"  # (rome, origin of the card)
-TRAINING = "tr"  # (rome,)
-COACH = "co"  # (rome,)
-SAVE = "sv"  # (rome, origin of the card)
-REMOVE = "sr"  # (rome, origin of the card)
-SURVEY = "sq"  # (rome, "i" or "r", "0"…"2")
-SAVED_LIST = "vl"  # ()
-SAVED_REMOVE = "vr"  # (rome,): the 🗑 of the /saved list
-SEARCH_BACK = "sb"  # ()
+from storage.models import Event
 
 PARTNER_SECTION = "partner"
 PAGE_SIZE = 5
@@ -61,12 +59,6 @@ FROM_SAVED = "v"
 FROM_SEARCH = "q"
 BUTTON_TEXT_MAX = 60
 CLOSE_ON_CARD = 3
-# Offers per 10 candidates: at or above these, competition is low / medium (else high).
-LOW_COMPETITION = 8.0
-MEDIUM_COMPETITION = 4.0
-# Automation risk in percent: below these it is told as low / medium (else high).
-LOW_AUTOMATION = 25
-MEDIUM_AUTOMATION = 60
 # A second press of a button that sends a new message, within this delay, is a double tap.
 DOUBLE_TAP = timedelta(seconds=5)
 
@@ -389,10 +381,7 @@ def ranked_career(turn: Turn, career: Career, departement: Departement) -> Ranke
 
 async def is_saved(turn: Turn, rome: str) -> bool:
     """Whether the user saved this career."""
-    found = await turn.session.scalar(
-        select(SavedCareer.id).where(SavedCareer.user_id == turn.user.id, SavedCareer.rome == rome)
-    )
-    return found is not None
+    return await saved_careers.get(turn.session, turn.user.id, rome) is not None
 
 
 def _why(
@@ -406,26 +395,18 @@ def _why(
     why = fragment(
         "explore.why_not_recommended",
         turn.lang,
-        automated=career.automation_risk >= MAX_AUTOMATION_RISK,
-        short_contracts=career.contracts.short_share > MAX_SHORT_CONTRACTS,
+        automated=not safe_from_automation(career),
+        short_contracts=not mostly_lasting_contracts(career),
     )
     return why, market
 
 
 def _competition_key(competition: float) -> str:
-    if competition >= LOW_COMPETITION:
-        return "explore.competition_low"
-    if competition >= MEDIUM_COMPETITION:
-        return "explore.competition_medium"
-    return "explore.competition_high"
+    return f"explore.competition_{competition_band(competition)}"
 
 
 def _automation_key(risk: int) -> str:
-    if risk < LOW_AUTOMATION:
-        return "explore.automation_low"
-    if risk < MEDIUM_AUTOMATION:
-        return "explore.automation_medium"
-    return "explore.automation_high"
+    return f"explore.automation_{automation_band(risk)}"
 
 
 def close_careers(turn: Turn, career: Career) -> list[Career]:

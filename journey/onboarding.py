@@ -6,10 +6,10 @@ answer, and a restart loses nothing.
 
 from __future__ import annotations
 
+from journey.actions import EXPLORE
 from journey.profile_view import (
     ASK_DEPARTEMENT,
     ASK_PRIORITIES,
-    EXPLORE,
     PRIORITIES_DONE,
     SETTINGS_DEPARTEMENT,
     SETTINGS_PRIORITIES,

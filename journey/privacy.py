@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from journey import saved_careers
 from journey.conversation import transcript
 from kernel import events
 from kernel.reactions import Reactions
 from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
 from messages.outgoing import Document
-from storage.models import Event, SavedCareer, User
+from storage.models import Event, User
 
 DELETE_YES = "dy"
 DELETE_NO = "dn"
@@ -40,7 +41,7 @@ async def export_data(
     session: AsyncSession, user: User, reactions: Reactions
 ) -> dict[str, Any]:
     """Everything stored about a user, as JSON-ready data."""
-    saved = await session.scalars(select(SavedCareer).where(SavedCareer.user_id == user.id))
+    saved = await saved_careers.of_user(session, user.id)
     logged = await session.scalars(
         select(Event).where(Event.user_id == user.id).order_by(Event.at, Event.id)
     )

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.render import supported_language
+from storage.dialect import has_row_locks
 from storage.models import User
 
 FIRST_NAME_MAX = 128
@@ -34,7 +35,7 @@ async def get_or_create_user(session: AsyncSession, sender: Sender) -> tuple[Use
     The language comes from Telegram's language_code only on creation: afterwards it is the
     user's own choice in /settings.
     """
-    user = await session.get(User, sender.user_id, with_for_update=_locks(session))
+    user = await session.get(User, sender.user_id, with_for_update=has_row_locks(session))
     if user is not None:
         if sender.first_name and user.first_name != sender.first_name[:FIRST_NAME_MAX]:
             user.first_name = sender.first_name[:FIRST_NAME_MAX]
@@ -53,13 +54,6 @@ async def get_or_create_user(session: AsyncSession, sender: Sender) -> tuple[Use
     session.add(user)
     await session.flush()
     return user, True
-
-
-def _locks(session: AsyncSession) -> bool:
-    # Row locks serialise two processes handling the same user on PostgreSQL; SQLite already
-    # serialises writers with BEGIN IMMEDIATE and has no FOR UPDATE.
-    bind = session.get_bind()
-    return bind.dialect.name == "postgresql"
 
 
 async def all_user_ids(session: AsyncSession) -> list[int]:

@@ -7,19 +7,12 @@ nudge sequence) is wired in `turn.env.reactions`.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from journey import exploration
+from journey import actions, exploration, saved_careers
+from journey.actions import SAVED_REMOVE, SURVEY, TRAINING
 from journey.exploration import (
     FROM_SAVED,
-    SAVED_REMOVE,
-    SURVEY,
-    TRAINING,
     career_gone,
     catalogue_of,
     label,
@@ -29,47 +22,11 @@ from journey.exploration import (
 from kernel import events
 from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
-from storage.models import SavedCareer
 
 INTEREST = "i"
 READINESS = "r"
 ANSWERS = ("0", "1", "2")
 LIST_MAX = 30
-
-
-async def add_saved(session: AsyncSession, user_id: int, rome: str, at: datetime) -> bool:
-    """Insert the saved career unless it exists; True when this call created the row.
-
-    `INSERT … ON CONFLICT DO NOTHING` on the (user, career) unique key: neither a double tap nor
-    two processes racing can make a second row or fail.
-    """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(SavedCareer)
-        .values(user_id=user_id, rome=rome, saved_at=at)
-        .on_conflict_do_nothing(index_elements=["user_id", "rome"])
-    )
-    result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 0) == 1)
-
-
-async def saved_row(turn: Turn, rome: str) -> SavedCareer | None:
-    """The user's saved row for a career, if any."""
-    row: SavedCareer | None = await turn.session.scalar(
-        select(SavedCareer).where(SavedCareer.user_id == turn.user.id, SavedCareer.rome == rome)
-    )
-    return row
-
-
-async def saved_romes(session: AsyncSession, user_id: int) -> list[str]:
-    """The careers a user saved, oldest first."""
-    rows = await session.scalars(
-        select(SavedCareer.rome)
-        .where(SavedCareer.user_id == user_id)
-        .order_by(SavedCareer.saved_at, SavedCareer.id)
-    )
-    return list(rows)
 
 
 async def save(turn: Turn, rome: str, origin: str) -> Outcome:
@@ -78,7 +35,7 @@ async def save(turn: Turn, rome: str, origin: str) -> Outcome:
     if career is None:
         return career_gone(turn)
     lang = turn.lang
-    created = await add_saved(turn.session, turn.user.id, rome, turn.now)
+    created = await saved_careers.add(turn.session, turn.user.id, rome, turn.now)
     outcome = Outcome()
     card = await redraw_card(turn, career, origin)
     if card is not None:
@@ -114,7 +71,7 @@ async def answer_survey(turn: Turn, rome: str, question: str, answer: str) -> Ou
     lang = turn.lang
     if question not in (INTEREST, READINESS) or answer not in ANSWERS:
         return Outcome(notice=render("common.stale_button", lang))
-    row = await saved_row(turn, rome)
+    row = await saved_careers.get(turn.session, turn.user.id, rome)
     if row is None:
         return Outcome(notice=render("explore.survey_gone", lang))
     value = int(answer)
@@ -140,16 +97,13 @@ async def answer_survey(turn: Turn, rome: str, question: str, answer: str) -> Ou
     if career is not None:
         rows.append((Button(label("explore.training_button", lang), Action(TRAINING, (rome,))),))
         rows.append(
-            (Button(label("explore.coach_button", lang), Action(exploration.COACH, (rome,))),)
+            (Button(label("explore.coach_button", lang), Action(actions.COACH, (rome,))),)
         )
     return Outcome().add(Reply(text, "explore.survey_thanks", buttons=tuple(rows), edit=True))
 
 
 async def _remove_row(turn: Turn, rome: str) -> bool:
-    result = await turn.session.execute(
-        delete(SavedCareer).where(SavedCareer.user_id == turn.user.id, SavedCareer.rome == rome)
-    )
-    removed = bool(getattr(result, "rowcount", 0))
+    removed = await saved_careers.remove(turn.session, turn.user.id, rome)
     if removed:
         await events.record(turn.session, turn.user, events.CAREER_REMOVED, rome=rome)
         for hook in turn.env.reactions.career_removed:
@@ -183,7 +137,7 @@ async def show_list(turn: Turn, *, edit: bool = False) -> Outcome:
     lang = turn.lang
     if not edit:
         exploration.leave_settings_question(turn)
-    romes = await saved_romes(turn.session, turn.user.id)
+    romes = await saved_careers.romes(turn.session, turn.user.id)
     if not romes:
         return Outcome().add(
             Reply(
@@ -207,7 +161,7 @@ async def show_list(turn: Turn, *, edit: bool = False) -> Outcome:
         else:
             title = career.title(lang)
             open_button = Button(
-                short(f"{number}. {title}", 40), Action(exploration.OPEN_CARD, (rome, FROM_SAVED))
+                short(f"{number}. {title}", 40), Action(actions.OPEN_CARD, (rome, FROM_SAVED))
             )
             rows.append((open_button, remove_button))
         items.append({"number": number, "title": title})

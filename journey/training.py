@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
+from journey.actions import COACH, TRAINING
 from journey.exploration import (
-    COACH,
-    TRAINING,
     career_gone,
     catalogue_of,
     label,

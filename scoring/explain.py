@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from scoring.bands import automation_band, competition_band
 from scoring.models import Criterion, Departement, RankedCareer
 
 MAX_PARTS = 3
@@ -26,10 +27,10 @@ def _offers(ranked: RankedCareer, dep: Departement, lang: str) -> str:
 
 
 def _competition(ranked: RankedCareer, dep: Departement, lang: str) -> str:
-    competition = ranked.market.competition
-    if competition >= 8:
+    band = competition_band(ranked.market.competition)
+    if band == "low":
         return "little competition" if lang == "en" else "peu de concurrence"
-    if competition >= 4:
+    if band == "medium":
         return "moderate competition" if lang == "en" else "une concurrence modérée"
     return "strong competition" if lang == "en" else "beaucoup de concurrence"
 
@@ -55,7 +56,7 @@ def _salary(ranked: RankedCareer, dep: Departement, lang: str) -> str:
 
 
 def _automation(ranked: RankedCareer, dep: Departement, lang: str) -> str:
-    if ranked.career.automation_risk < 25:
+    if automation_band(ranked.career.automation_risk) == "low":
         return "hard to automate" if lang == "en" else "difficile à automatiser"
     return "little risk of automation" if lang == "en" else "peu menacé par l'automatisation"
 

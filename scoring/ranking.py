@@ -61,12 +61,19 @@ PRIORITY_CRITERIA: dict[Priority, tuple[Criterion, ...]] = {
 }
 
 
+def safe_from_automation(career: Career) -> bool:
+    """Whether the career is not likely to be automated (a good job's first test)."""
+    return career.automation_risk < MAX_AUTOMATION_RISK
+
+
+def mostly_lasting_contracts(career: Career) -> bool:
+    """Whether short contracts are not most of the hires (a good job's second test)."""
+    return career.contracts.short_share <= MAX_SHORT_CONTRACTS
+
+
 def is_good_job(career: Career) -> bool:
     """Whether a career is worth proposing: not likely automated, not mostly short contracts."""
-    return (
-        career.automation_risk < MAX_AUTOMATION_RISK
-        and career.contracts.short_share <= MAX_SHORT_CONTRACTS
-    )
+    return safe_from_automation(career) and mostly_lasting_contracts(career)
 
 
 def weights_for(priorities: Collection[Priority | str]) -> tuple[float, ...]:

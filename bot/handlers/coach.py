@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.handlers import ActionFlow, CommandFlow
 from coaching import handover_flows as flows
 from coaching import relay, satisfaction
+from journey import actions
 
 
 def _arg(args: tuple[str, ...], index: int) -> str:
@@ -18,7 +19,7 @@ COMMANDS: dict[str, CommandFlow] = {
 }
 
 ACTIONS: dict[str, ActionFlow] = {
-    flows.COACH: lambda turn, args: flows.start(turn, _arg(args, 0) or None, via="button"),
+    actions.COACH: lambda turn, args: flows.start(turn, _arg(args, 0) or None, via="button"),
     flows.ANSWER_SITUATION: flows.answer_situation,
     flows.ANSWER_AGE: flows.answer_age,
     flows.CHANGE_ANSWERS: flows.change_answers,

@@ -4,7 +4,7 @@ saving and the survey."""
 from __future__ import annotations
 
 from bot.handlers import ActionFlow, CommandFlow
-from journey import exploration, saved, search, training
+from journey import actions, exploration, saved, search, training
 
 
 def _arg(args: tuple[str, ...], index: int, default: str = "") -> str:
@@ -19,30 +19,30 @@ COMMANDS: dict[str, CommandFlow] = {
 }
 
 ACTIONS: dict[str, ActionFlow] = {
-    exploration.EXPLORE: lambda turn, args: exploration.explore(
+    actions.EXPLORE: lambda turn, args: exploration.explore(
         turn, edit=_arg(args, 0) == "e", pressed=True
     ),
-    exploration.SECTION: lambda turn, args: exploration.section_page(
+    actions.SECTION: lambda turn, args: exploration.section_page(
         turn, _arg(args, 0), _arg(args, 1)
     ),
-    exploration.SECTIONS_MENU: lambda turn, args: exploration.sections_menu(turn),
-    exploration.OPEN_CARD: lambda turn, args: exploration.open_card(
+    actions.SECTIONS_MENU: lambda turn, args: exploration.sections_menu(turn),
+    actions.OPEN_CARD: lambda turn, args: exploration.open_card(
         turn, _arg(args, 0), _arg(args, 1, exploration.NO_ORIGIN), edit=True
     ),
-    exploration.CLOSE_CAREERS: lambda turn, args: exploration.show_close(
+    actions.CLOSE_CAREERS: lambda turn, args: exploration.show_close(
         turn, _arg(args, 0), _arg(args, 1, exploration.NO_ORIGIN)
     ),
     training.TRAINING: lambda turn, args: training.training_options(turn, _arg(args, 0)),
-    exploration.SAVE: lambda turn, args: saved.save(
+    actions.SAVE: lambda turn, args: saved.save(
         turn, _arg(args, 0), _arg(args, 1, exploration.NO_ORIGIN)
     ),
-    exploration.REMOVE: lambda turn, args: saved.remove(
+    actions.REMOVE: lambda turn, args: saved.remove(
         turn, _arg(args, 0), _arg(args, 1, exploration.NO_ORIGIN)
     ),
-    exploration.SURVEY: lambda turn, args: saved.answer_survey(
+    actions.SURVEY: lambda turn, args: saved.answer_survey(
         turn, _arg(args, 0), _arg(args, 1), _arg(args, 2)
     ),
-    exploration.SAVED_LIST: lambda turn, args: saved.show_list(turn, edit=True),
-    exploration.SAVED_REMOVE: lambda turn, args: saved.remove_from_list(turn, _arg(args, 0)),
-    exploration.SEARCH_BACK: lambda turn, args: search.back_to_results(turn),
+    actions.SAVED_LIST: lambda turn, args: saved.show_list(turn, edit=True),
+    actions.SAVED_REMOVE: lambda turn, args: saved.remove_from_list(turn, _arg(args, 0)),
+    actions.SEARCH_BACK: lambda turn, args: search.back_to_results(turn),
 }

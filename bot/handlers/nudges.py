@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.handlers import ActionFlow, all_actions
 from coaching.nudges import content, flows
+from journey import actions
 from kernel.turn import Turn
 from messages import Outcome, render
 
@@ -26,6 +27,6 @@ def _then(button: str, target: str) -> ActionFlow:
 ACTIONS: dict[str, ActionFlow] = {
     content.STOP: flows.stop_button,
     content.PLAN: flows.plan_answer,
-    content.TRAINING: _then("training", "tr"),
-    content.COACH: _then("coach", "co"),
+    content.TRAINING: _then("training", actions.TRAINING),
+    content.COACH: _then("coach", actions.COACH),
 }

@@ -13,6 +13,7 @@ from coaching.nudges import outbox
 from coaching.nudges.plan import template_key
 from coaching.nudges.timing import PLAN_CHOICES
 from messages import Action, Button, Reply, render
+from scoring.bands import competition_band
 from scoring.catalogue import Catalogue
 from scoring.departements import get_departement
 from storage.models import Nudge, SavedCareer, User
@@ -25,15 +26,6 @@ COACH = "nc"  # (rome, nudge id): records the press, then offers a coach ("co")
 
 PLAN_STEP = 2  # the step that asks "when could you spend 20 minutes on this?"
 MAX_TRAININGS = 2
-
-
-def _competition(value: float) -> str:
-    # Offers per 10 candidates, with the thresholds of scoring.explain.
-    if value >= 8:
-        return "low"
-    if value >= 4:
-        return "moderate"
-    return "high"
 
 
 def facts(user: User, saved: SavedCareer, catalogue: Catalogue) -> dict[str, Any]:
@@ -61,7 +53,7 @@ def facts(user: User, saved: SavedCareer, catalogue: Catalogue) -> dict[str, Any
         "departement": departement.name if departement else "",
         "offers": market.annual_offers if market else None,
         "estimate": market.is_estimate if market else True,
-        "competition": _competition(market.competition) if market else None,
+        "competition": competition_band(market.competition) if market else None,
         "salary_entry": (market.salary_entry if market else None) or career.salary_entry,
         "trainings": [{"name": route.name(lang), "months": route.months} for route in routes],
         "months": career.training_months,

@@ -36,6 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.nudges import content, outbox, plan, timing
+from journey import saved_careers
 from kernel import events
 from kernel.turn import Environment
 from messages.messenger import (
@@ -328,11 +329,7 @@ class Dispatcher:
 
     async def _career(self, session: AsyncSession, row: Nudge) -> SavedCareer | None:
         if row.kind == outbox.REMINDER and row.rome:
-            saved = await session.scalar(
-                select(SavedCareer).where(
-                    SavedCareer.user_id == row.user_id, SavedCareer.rome == row.rome
-                )
-            )
+            saved = await saved_careers.get(session, row.user_id, row.rome)
             if saved is not None:
                 return saved
         return await plan.career_to_speak_of(session, row.user_id)

@@ -9,17 +9,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.nudges import outbox, plan, timing
 from coaching.nudges.content import PLAN_STEP
-from journey import privacy
+from journey import privacy, saved_careers
 from kernel import events
 from kernel.turn import Turn
 from kernel.validate import career_code, row_id
 from messages import Outcome, Reply, render
-from storage.models import Nudge, SavedCareer, User
+from storage.models import Nudge, User
 
 
 async def on_career_saved(turn: Turn, rome: str) -> None:
@@ -32,10 +31,7 @@ async def on_career_saved(turn: Turn, rome: str) -> None:
 
 async def on_career_removed(turn: Turn, rome: str) -> None:
     """A career was removed: with none left, nothing remains to talk about."""
-    left = await turn.session.scalar(
-        select(SavedCareer.id).where(SavedCareer.user_id == turn.user.id).limit(1)
-    )
-    if left is None:
+    if not await saved_careers.has_any(turn.session, turn.user.id):
         await outbox.cancel_pending(turn.session, turn.user.id, "no_career")
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.dialect import locked
 from storage.models import Nudge, NudgeBudget
 
 PENDING = "pending"
@@ -32,10 +33,6 @@ REMINDER = "reminder"
 
 BUDGET_ID = 1
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def _postgres(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 async def cancel_pending(session: AsyncSession, user_id: int, reason: str) -> int:
@@ -92,8 +89,7 @@ async def user_nudges(session: AsyncSession, user_id: int) -> list[Nudge]:
 async def lock_budget(session: AsyncSession) -> NudgeBudget:
     """The shared send budget row, locked until the end of the transaction on PostgreSQL."""
     stmt = select(NudgeBudget).where(NudgeBudget.id == BUDGET_ID)
-    if _postgres(session):
-        stmt = stmt.with_for_update()
+    stmt = locked(session, stmt)
     budget = await session.scalar(stmt)
     if budget is None:  # a database created without the migration's seed row
         budget = NudgeBudget(id=BUDGET_ID, next_free_at=_EPOCH)
@@ -110,8 +106,7 @@ async def due(session: AsyncSession, now: datetime, limit: int) -> list[Nudge]:
         .order_by(Nudge.due_at, Nudge.id)
         .limit(limit)
     )
-    if _postgres(session):
-        stmt = stmt.with_for_update(skip_locked=True)
+    stmt = locked(session, stmt, skip_locked=True)
     return list(await session.scalars(stmt))
 
 
@@ -183,8 +178,7 @@ async def recover_stale(
         .order_by(Nudge.id)
         .limit(limit)
     )
-    if _postgres(session):
-        stmt = stmt.with_for_update(skip_locked=True)
+    stmt = locked(session, stmt, skip_locked=True)
     rows = list(await session.scalars(stmt))
     for row in rows:
         row.state = UNCERTAIN
@@ -204,8 +198,7 @@ async def settle(session: AsyncSession, nudge_id: int, worker: str, **values: An
         Nudge.claimed_by == worker,
         Nudge.state.in_((SENDING, UNCERTAIN)),
     )
-    if _postgres(session):
-        stmt = stmt.with_for_update()
+    stmt = locked(session, stmt)
     row = await session.scalar(stmt)
     if row is None:
         return None

@@ -11,10 +11,11 @@ import hashlib
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching.nudges import outbox, timing
+from journey import saved_careers
 from kernel import events
 from kernel.turn import Environment
 from messages.render import Catalog, default_catalog
@@ -63,16 +64,7 @@ def template_key(kind: str, step: int, variant: str) -> str:
 
 async def career_to_speak_of(session: AsyncSession, user_id: int) -> SavedCareer | None:
     """The saved career the nudges talk about: rated most interesting, then the latest saved."""
-    return await session.scalar(
-        select(SavedCareer)
-        .where(SavedCareer.user_id == user_id)
-        .order_by(
-            func.coalesce(SavedCareer.interest, -1).desc(),
-            SavedCareer.saved_at.desc(),
-            SavedCareer.id.desc(),
-        )
-        .limit(1)
-    )
+    return await saved_careers.most_interesting(session, user_id)
 
 
 async def start_sequence(

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import MAX_BYTES, decode, encode
+from journey import actions as codes
 from journey import exploration, inbox, search, training
 from kernel import events
 from kernel.turn import Environment, Turn
@@ -91,11 +92,11 @@ async def test_explore_shows_five_careers_with_more_and_other_lists(turn: Turn) 
     assert not reply.edit
     assert "Nos meilleures pistes pour vous" in reply.text
     assert "métiers 1 à 5 sur 30" in reply.text
-    opened = [a for a in actions(reply) if a.name == exploration.OPEN_CARD]
+    opened = [a for a in actions(reply) if a.name == codes.OPEN_CARD]
     assert len(opened) == 5 and all(a.args[1] == "s.top.0" for a in opened)
-    assert button(reply, "Voir plus").action == Action(exploration.SECTION, ("top", "1"))
-    assert button(reply, "Autres listes").action == Action(exploration.SECTIONS_MENU)
-    assert button(reply, "Liste suivante").action == Action(exploration.SECTION, ("hiring", "0"))
+    assert button(reply, "Voir plus").action == Action(codes.SECTION, ("top", "1"))
+    assert button(reply, "Autres listes").action == Action(codes.SECTIONS_MENU)
+    assert button(reply, "Liste suivante").action == Action(codes.SECTION, ("hiring", "0"))
     (shown,) = await logged(turn, events.SECTION_SHOWN)
     assert shown.data == {"section": "top", "page": 0} and shown.partner_code is None
 
@@ -105,8 +106,8 @@ async def test_pages_are_stable_edited_in_place_and_end(turn: Turn) -> None:
     again = only(await exploration.section_page(turn, "salary", "1"))
     assert first.edit and first == again  # the same page on every press
     page0 = only(await exploration.section_page(turn, "salary", "0"))
-    romes0 = {a.args[0] for a in actions(page0) if a.name == exploration.OPEN_CARD}
-    romes1 = {a.args[0] for a in actions(first) if a.name == exploration.OPEN_CARD}
+    romes0 = {a.args[0] for a in actions(page0) if a.name == codes.OPEN_CARD}
+    romes1 = {a.args[0] for a in actions(first) if a.name == codes.OPEN_CARD}
     assert len(romes0) == len(romes1) == 5 and not romes0 & romes1
     last = only(await exploration.section_page(turn, "salary", "999"))
     assert "26 à 30 sur 30" in last.text
@@ -183,11 +184,11 @@ async def test_card_tells_everything_a_user_needs(turn: Turn) -> None:
     ):
         assert expected in text, expected
     assert actions(reply) == [
-        Action(exploration.SAVE, ("J1501", "s.top.1")),
+        Action(codes.SAVE, ("J1501", "s.top.1")),
         Action("tr", ("J1501",)),
-        Action(exploration.CLOSE_CAREERS, ("J1501", "s.top.1")),
+        Action(codes.CLOSE_CAREERS, ("J1501", "s.top.1")),
         Action("co", ("J1501",)),
-        Action(exploration.SECTION, ("top", "1")),
+        Action(codes.SECTION, ("top", "1")),
     ]
     (opened,) = await logged(turn, events.CAREER_OPENED)
     assert opened.rome == "J1501" and opened.data == {"origin": "section"}
@@ -197,7 +198,7 @@ async def test_card_tells_everything_a_user_needs(turn: Turn) -> None:
 async def test_card_from_a_nudge_is_a_new_message_leading_back_to_explore(turn: Turn) -> None:
     reply = only(await exploration.open_card(turn, "N4101"))
     assert not reply.edit
-    assert button(reply, "Retour").action == Action(exploration.EXPLORE, ("e",))
+    assert button(reply, "Retour").action == Action(codes.EXPLORE, ("e",))
     (opened,) = await logged(turn, events.CAREER_OPENED)
     assert opened.data == {"origin": "direct"}
 
@@ -231,10 +232,10 @@ async def test_close_careers_open_in_place_and_lead_back(turn: Turn) -> None:
     reply = only(await exploration.show_close(turn, "J1501", "s.top.1"))
     assert reply.edit and "Métiers proches de « Soins d&#39;hygiène" in reply.text
     opened = actions(reply)
-    assert opened[0] == Action(exploration.OPEN_CARD, ("K1301", "k.J1501"))
-    assert opened[-1] == Action(exploration.OPEN_CARD, ("J1501", "s.top.1"))  # back to the card
+    assert opened[0] == Action(codes.OPEN_CARD, ("K1301", "k.J1501"))
+    assert opened[-1] == Action(codes.OPEN_CARD, ("J1501", "s.top.1"))  # back to the card
     card = only(await exploration.open_card(turn, "K1301", "k.J1501", edit=True))
-    assert button(card, "Retour").action == Action(exploration.CLOSE_CAREERS, ("J1501", "n"))
+    assert button(card, "Retour").action == Action(codes.CLOSE_CAREERS, ("J1501", "n"))
 
 
 @pytest.mark.parametrize(
@@ -351,7 +352,7 @@ async def test_training_double_tap_sends_once(turn: Turn) -> None:
 async def test_search_with_a_typo_finds_the_career(turn: Turn) -> None:
     reply = only(await search.search_command(turn, "boulangé"))
     assert "Boulangerie - viennoiserie" in reply.text
-    assert actions(reply)[0] == Action(exploration.OPEN_CARD, ("D1102", "q"))
+    assert actions(reply)[0] == Action(codes.OPEN_CARD, ("D1102", "q"))
     (searched,) = await logged(turn, events.SEARCHED)
     assert searched.data == {"query": "boulangé", "results": 2} and searched.rome == "D1102"
 
@@ -365,12 +366,12 @@ async def test_search_shows_the_job_title_that_matched(turn: Turn) -> None:
 async def test_search_with_no_result_suggests_close_careers_or_explore(turn: Turn) -> None:
     reply = only(await search.run_search(turn, "footballeur"))
     assert reply.key == "explore.search_nothing" and "Vouliez-vous dire" in reply.text
-    suggested = [a for a in actions(reply) if a.name == exploration.OPEN_CARD]
+    suggested = [a for a in actions(reply) if a.name == codes.OPEN_CARD]
     assert 1 <= len(suggested) <= 3 and all(a.args[1] == "q" for a in suggested)
-    assert actions(reply)[-1] == Action(exploration.EXPLORE)
+    assert actions(reply)[-1] == Action(codes.EXPLORE)
     for greeting in ("bonjour", "merci", "xqzw"):  # no random "did you mean"
         nothing = only(await search.run_search(turn, greeting))
-        assert "/explore" in nothing.text and actions(nothing) == [Action(exploration.EXPLORE)]
+        assert "/explore" in nothing.text and actions(nothing) == [Action(codes.EXPLORE)]
     (first, *_) = await logged(turn, events.SEARCHED)
     assert first.data == {"query": "footballeur", "results": 0} and first.rome is None
 

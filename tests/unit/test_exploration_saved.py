@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journey import exploration, saved
+from journey import actions as codes
+from journey import exploration, saved, saved_careers
 from kernel import events
 from kernel.reactions import Reactions
 from kernel.turn import Environment, Turn
@@ -82,7 +83,7 @@ async def test_save_confirms_redraws_the_card_and_asks_the_first_question(
     outcome = await saved.save(turn, "J1501", "s.top.1")
     assert outcome.notice == "⭐ Enregistré !"
     card = by_key(outcome, "explore.card")
-    assert card.edit and actions(card)[0] == Action(exploration.REMOVE, ("J1501", "s.top.1"))
+    assert card.edit and actions(card)[0] == Action(codes.REMOVE, ("J1501", "s.top.1"))
     question = by_key(outcome, "explore.saved_confirm")
     assert not question.edit and "/saved" in question.text
     assert "Ce métier vous intéresse-t-il ?" in question.text
@@ -115,7 +116,7 @@ async def test_two_processes_saving_at_once_make_one_row(db: Database) -> None:
 
     async def save_once() -> bool:
         async with db.transaction() as session:
-            created = await saved.add_saved(session, 77, "D1102", now)
+            created = await saved_careers.add(session, 77, "D1102", now)
             await asyncio.sleep(0.05)  # hold the transaction open while the other one runs
             return created
 
@@ -183,7 +184,7 @@ async def test_remove_from_the_card_redraws_it_and_calls_the_hook(
     outcome = await saved.remove(turn, "J1501", "k.D1102")
     assert outcome.notice == "Retiré de vos métiers."
     card = by_key(outcome, "explore.card")
-    assert card.edit and actions(card)[0] == Action(exploration.SAVE, ("J1501", "k.D1102"))
+    assert card.edit and actions(card)[0] == Action(codes.SAVE, ("J1501", "k.D1102"))
     assert await rows(turn.session, turn.user.id) == []
     again = await saved.remove(turn, "J1501", "k.D1102")  # an old button
     assert again.notice is not None and "déjà plus" in again.notice
@@ -199,17 +200,17 @@ async def test_saved_list_opens_and_removes_in_place(turn: Turn) -> None:
     listing = (await saved.show_list(turn)).replies[0]
     assert "Vos métiers enregistrés (2)" in listing.text
     assert actions(listing) == [
-        Action(exploration.OPEN_CARD, ("J1501", "v")),
-        Action(exploration.SAVED_REMOVE, ("J1501",)),
-        Action(exploration.OPEN_CARD, ("D1102", "v")),
-        Action(exploration.SAVED_REMOVE, ("D1102",)),
+        Action(codes.OPEN_CARD, ("J1501", "v")),
+        Action(codes.SAVED_REMOVE, ("J1501",)),
+        Action(codes.OPEN_CARD, ("D1102", "v")),
+        Action(codes.SAVED_REMOVE, ("D1102",)),
     ]
     after = await saved.remove_from_list(turn, "J1501")
     (redrawn,) = after.replies
     assert redrawn.edit and "(1)" in redrawn.text and "Boulangerie" in redrawn.text
     assert after.notice == "Retiré de vos métiers."
     card = (await exploration.open_card(turn, "D1102", "v", edit=True)).replies[0]
-    assert actions(card)[-1] == Action(exploration.SAVED_LIST)
+    assert actions(card)[-1] == Action(codes.SAVED_LIST)
 
 
 async def test_a_saved_career_dropped_by_a_reimport_can_still_be_removed(
@@ -219,7 +220,7 @@ async def test_a_saved_career_dropped_by_a_reimport_can_still_be_removed(
     await session.flush()
     listing = (await saved.show_list(turn)).replies[0]
     assert "Métier Z9999 (n&#39;existe plus dans nos données)" in listing.text
-    assert actions(listing) == [Action(exploration.SAVED_REMOVE, ("Z9999",))]
+    assert actions(listing) == [Action(codes.SAVED_REMOVE, ("Z9999",))]
     assert (await saved.save(turn, "Z9999", "n")).replies == []  # its old card: polite notice
     after = await saved.remove_from_list(turn, "Z9999")
     assert after.replies[0].key == "explore.saved_empty"
