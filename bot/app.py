@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.applications import Starlette
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
@@ -21,6 +22,7 @@ from bot.callbacks import decode
 from bot.handlers import ActionFlow, CommandFlow, all_actions, all_commands
 from bot.messenger import TelegramMessenger
 from bot.runtime import BotServices, make_messenger, process
+from bot.webhook import webhook_app
 from journey import inbox
 from kernel.turn import Turn
 from messages.outgoing import Outcome
@@ -201,7 +203,7 @@ class Receiving:
     """How updates reach the bot: long polling, or a webhook when `webhook_url` is set."""
 
     webhook_url: str = ""
-    listen: str = "0.0.0.0"
+    listen: str = "127.0.0.1"
     port: int = 8443
     secret: str = ""
     poll_interval: float = 0.0
@@ -215,29 +217,34 @@ class TelegramBot:
         self.application = build_application(token, api_root, services)
 
     async def start(self, receiving: Receiving) -> None:
-        """Register the command menu, then receive updates by webhook or long polling."""
+        """Register the command menu and start handling updates.
+
+        With long polling, updates start arriving now. In webhook mode they arrive through
+        `webhook_app`, which the caller serves before calling `set_webhook`.
+        """
         await self.application.initialize()
         await register_commands(self.application)
-        updater = self.application.updater
-        assert updater is not None
-        if receiving.webhook_url:
-            # Telegram sends the secret in a header; python-telegram-bot refuses requests
-            # without it.
-            await updater.start_webhook(
-                listen=receiving.listen,
-                port=receiving.port,
-                url_path="telegram",
-                webhook_url=f"{receiving.webhook_url}/telegram",
-                secret_token=receiving.secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
-        else:
+        if not receiving.webhook_url:
+            updater = self.application.updater
+            assert updater is not None
             await updater.start_polling(
                 poll_interval=receiving.poll_interval,
                 timeout=receiving.polling_timeout,
                 allowed_updates=Update.ALL_TYPES,
             )
         await self.application.start()
+
+    def webhook_app(self, receiving: Receiving) -> Starlette:
+        """The ASGI app Telegram posts to (`/telegram`), refusing requests without the secret."""
+        return webhook_app(self.application, receiving.secret)
+
+    async def set_webhook(self, receiving: Receiving) -> None:
+        """Tell Telegram where to post updates, and the secret to send with each."""
+        await self.application.bot.set_webhook(
+            url=f"{receiving.webhook_url}/telegram",
+            secret_token=receiving.secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
 
     async def stop(self) -> None:
         """Stop receiving, let running handlers finish, close the HTTP client."""

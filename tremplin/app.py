@@ -8,6 +8,7 @@ fake Bot API server.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from bot.app import Receiving, TelegramBot
@@ -23,6 +24,7 @@ from kernel.reactions import Reactions
 from kernel.turn import Environment
 from migrations.apply import upgrade_async
 from storage.engine import Database
+from tremplin.serving import serve
 from tremplin.settings import Settings
 
 
@@ -70,6 +72,9 @@ class Tremplin:
     bot: TelegramBot = field(init=False)
     nudges: NudgeScheduler | None = field(init=False, default=None)
     handover: HandoverWorker | None = field(init=False, default=None)
+    _servers: contextlib.AsyncExitStack = field(
+        init=False, default_factory=contextlib.AsyncExitStack
+    )
 
     async def start(self, *, poll_interval: float = 0.0, polling_timeout: int = 10) -> None:
         """Migrate the database, then start receiving updates and the background jobs."""
@@ -79,16 +84,21 @@ class Tremplin:
             await import_partners(session, self.settings.partners_file or SHIPPED)
         self.services = BotServices(db=self.db, env=build_environment(self.settings))
         self.bot = TelegramBot(self.token, self.api_root, self.services)
-        await self.bot.start(
-            Receiving(
-                webhook_url=self.settings.webhook_url,
-                listen=self.settings.webhook_listen,
-                port=self.settings.webhook_port,
-                secret=self.settings.webhook_secret,
-                poll_interval=poll_interval,
-                polling_timeout=polling_timeout,
-            )
+        receiving = Receiving(
+            webhook_url=self.settings.webhook_url,
+            listen=self.settings.webhook_listen,
+            port=self.settings.webhook_port,
+            secret=self.settings.webhook_secret,
+            poll_interval=poll_interval,
+            polling_timeout=polling_timeout,
         )
+        await self.bot.start(receiving)
+        if receiving.webhook_url:
+            # Serve the endpoint before telling Telegram about it, so no update finds it closed.
+            await self._servers.enter_async_context(
+                serve(self.bot.webhook_app(receiving), host=receiving.listen, port=receiving.port)
+            )
+            await self.bot.set_webhook(receiving)
         assert self.services.messenger is not None
         self.nudges = build_scheduler(
             self.db,
@@ -108,5 +118,6 @@ class Tremplin:
             await self.nudges.stop()  # first: its sends need the bot's HTTP client
         if self.handover is not None:
             await self.handover.close()
+        await self._servers.aclose()  # stop receiving webhook updates before the bot stops
         await self.bot.stop()
         await self.db.dispose()

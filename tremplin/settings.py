@@ -166,7 +166,7 @@ class _RawSettings(BaseSettings):
     handover_poll_seconds: str = Field("10", validation_alias="TREMPLIN_HANDOVER_POLL_SECONDS")
     webhook_url: str = Field("", validation_alias="TREMPLIN_WEBHOOK_URL")
     webhook_secret: str = Field("", validation_alias="TREMPLIN_WEBHOOK_SECRET")
-    webhook_listen: str = Field("0.0.0.0", validation_alias="TREMPLIN_WEBHOOK_LISTEN")
+    webhook_listen: str = Field("127.0.0.1", validation_alias="TREMPLIN_WEBHOOK_LISTEN")
     webhook_port: int = Field(8443, validation_alias="TREMPLIN_WEBHOOK_PORT")
     playground_port: int = Field(8080, validation_alias="TREMPLIN_PLAYGROUND_PORT")
     data_dir: str = Field("tremplin-data", validation_alias="TREMPLIN_DATA_DIR")

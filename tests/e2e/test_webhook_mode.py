@@ -56,3 +56,34 @@ async def test_webhook_requires_the_secret_and_serves_updates(bot_factory: Any) 
         assert ok.status_code == 200
     welcome, _ = await bot.api.wait_for_bot_messages(77, 2)
     assert "Léa" in welcome.text
+
+
+async def test_webhook_refuses_oversized_and_malformed_bodies_and_keeps_serving(
+    bot_factory: Any,
+) -> None:
+    port = _free_port()
+    bot: RunningBot = await bot_factory(
+        webhook_url=f"http://127.0.0.1:{port}", webhook_port=port, webhook_secret="s3cret-token"
+    )
+    url = f"http://127.0.0.1:{port}/telegram"
+    secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+    async with httpx.AsyncClient() as client:
+        too_big = await client.post(url, content=b"{" + b" " * 2_000_000 + b"}", headers=secret)
+        assert too_big.status_code == 413
+        for junk in (b"{not json", b"[]", b'{"hello": 1}'):
+            assert (await client.post(url, content=junk, headers=secret)).status_code == 400
+        update = {
+            "update_id": 5,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "text": "/start",
+                "chat": {"id": 78, "type": "private", "first_name": "Noé"},
+                "from": {"id": 78, "is_bot": False, "first_name": "Noé", "language_code": "fr"},
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            },
+        }
+        bot.api.ensure_chat(bot.chat(user_id=78, first_name="Noé").user)
+        assert (await client.post(url, json=update, headers=secret)).status_code == 200
+    welcome, _ = await bot.api.wait_for_bot_messages(78, 2)
+    assert "Noé" in welcome.text

@@ -79,3 +79,11 @@ def test_invalid_values_name_the_variable(
         load_settings(env_file=None)
     message = str(error.value)
     assert message.startswith(name + ":") and "\n" not in message
+
+
+def test_the_webhook_server_listens_on_loopback_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_settings(env_file=None).webhook_listen == "127.0.0.1"
+    monkeypatch.setenv("TREMPLIN_WEBHOOK_LISTEN", "0.0.0.0")
+    assert load_settings(env_file=None).webhook_listen == "0.0.0.0"
