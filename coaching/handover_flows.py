@@ -25,7 +25,7 @@ from kernel import events
 from kernel.partners import AGE_BANDS, SITUATIONS, Partner, get_partner, list_partners
 from kernel.turn import Turn
 from kernel.validate import row_id
-from messages import Action, Button, Outcome, Reply, render
+from messages import Action, Button, Outcome, Reply, render, render_label
 from messages.messenger import Messenger
 from scoring.departements import get_departement
 from storage.engine import Database
@@ -119,7 +119,7 @@ async def _next_step(
     ranked = matching.rank(partners, seeker, turn.user.partner_code)
     if not ranked:
         await events.record(turn.session, turn.user, events.HANDOVER_NO_MATCH, rome=rome)
-        buttons = ((Button(render("coach.cep_button", turn.lang), url=CEP_URL),),)
+        buttons = ((Button(render_label("coach.cep_button", turn.lang), url=CEP_URL),),)
         text = render("coach.no_match", turn.lang)
         return Outcome().add(Reply(text, "coach.no_match", buttons=buttons, edit=edit))
     return Outcome().add(_programmes(turn, ranked, rome, seeker, edit=edit))
@@ -129,7 +129,7 @@ def _situation_question(lang: str, rome: str | None, *, edit: bool) -> Reply:
     rows = tuple(
         (
             Button(
-                render(f"coach.situation_{code}", lang),
+                render_label(f"coach.situation_{code}", lang),
                 Action(ANSWER_SITUATION, (code, *_rome_args(rome))),
             ),
         )
@@ -140,7 +140,12 @@ def _situation_question(lang: str, rome: str | None, *, edit: bool) -> Reply:
 
 def _age_question(lang: str, rome: str | None, *, edit: bool) -> Reply:
     rows = tuple(
-        (Button(render(f"coach.age_{band}", lang), Action(ANSWER_AGE, (band, *_rome_args(rome)))),)
+        (
+            Button(
+                render_label(f"coach.age_{band}", lang),
+                Action(ANSWER_AGE, (band, *_rome_args(rome))),
+            ),
+        )
         for band in AGE_BANDS
     )
     return Reply(render("coach.ask_age", lang), "coach.ask_age", rows, edit=edit)
@@ -192,7 +197,7 @@ def _programmes(
     rows: list[tuple[Button, ...]] = [
         (
             Button(
-                render("coach.choose_button", lang, name=p.name),
+                render_label("coach.choose_button", lang, name=p.name),
                 Action(PICK, (p.code, *_rome_args(rome))),
             ),
         )
@@ -202,7 +207,7 @@ def _programmes(
         rows.append(
             (
                 Button(
-                    render("coach.change_answers_button", lang),
+                    render_label("coach.change_answers_button", lang),
                     Action(CHANGE_ANSWERS, _rome_args(rome)),
                 ),
             )
@@ -265,16 +270,17 @@ async def _consent_question(turn: Turn, partner: Partner, rome: str | None) -> R
     buttons = (
         (
             Button(
-                render("coach.yes_with_conversation_button", lang),
+                render_label("coach.yes_with_conversation_button", lang),
                 Action(CONSENT_YES, (partner.code, "1", *args)),
             ),
         ),
         (
             Button(
-                render("coach.yes_button", lang), Action(CONSENT_YES, (partner.code, "0", *args))
+                render_label("coach.yes_button", lang),
+                Action(CONSENT_YES, (partner.code, "0", *args)),
             ),
         ),
-        (Button(render("coach.no_button", lang), Action(CONSENT_NO, (partner.code,))),),
+        (Button(render_label("coach.no_button", lang), Action(CONSENT_NO, (partner.code,))),),
     )
     return Reply(text, "coach.consent", buttons)
 
@@ -318,7 +324,7 @@ async def consent_yes(turn: Turn, args: tuple[str, ...]) -> Outcome:
         delay=answer_delay(partner, turn.lang),
         coach=partner.coach_role(turn.lang),
     )
-    buttons = ((Button(render("coach.end_button", turn.lang), Action(relay.END_RELAY)),),)
+    buttons = ((Button(render_label("coach.end_button", turn.lang), Action(relay.END_RELAY)),),)
     return Outcome().add(Reply(text, "coach.referred", buttons))
 
 
@@ -347,19 +353,23 @@ async def _status(turn: Turn, referral: Referral) -> Reply:
     )
     rows: list[tuple[Button, ...]] = []
     if referral.relay_on:
-        rows.append((Button(render("coach.end_button", lang), Action(relay.END_RELAY)),))
+        rows.append((Button(render_label("coach.end_button", lang), Action(relay.END_RELAY)),))
     else:
         who = relay.coach_first_name(referral.coach_name) or (partner.name if partner else "")
         rows.append(
             (
                 Button(
-                    render("coach.reply_button", lang, coach=who),
+                    render_label("coach.reply_button", lang, coach=who),
                     Action(relay.RESUME_RELAY, (str(referral.id),)),
                 ),
             )
         )
     rows.append(
-        (Button(render("coach.switch_button", lang), Action(relay.SWITCH, (str(referral.id),))),)
+        (
+            Button(
+                render_label("coach.switch_button", lang), Action(relay.SWITCH, (str(referral.id),))
+            ),
+        )
     )
     return Reply(text, "coach.status", tuple(rows))
 
@@ -455,7 +465,7 @@ async def privacy_replies(turn: Turn) -> list[Reply]:
     rows = tuple(
         (
             Button(
-                render(
+                render_label(
                     "coach.withdraw_button",
                     lang,
                     programme=names.get(c.partner_code, c.partner_code),

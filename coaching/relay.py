@@ -25,7 +25,7 @@ from kernel import events
 from kernel.partners import Partner, get_partner
 from kernel.turn import Turn
 from kernel.validate import row_id
-from messages import Action, Button, Outcome, Reply, render
+from messages import Action, Button, Outcome, Reply, render, render_label
 from messages.messenger import Messenger, Rejected, RetryLater, SendError, Unreachable
 from storage.engine import Database
 from storage.models import Referral, ReferralMessage, User, utcnow
@@ -68,8 +68,8 @@ def _coach_reply_buttons(
     referral: Referral, lang: str, coach: str
 ) -> tuple[tuple[Button, ...], ...]:
     if referral.relay_on:
-        return ((Button(render("coach.end_button", lang), Action(END_RELAY)),),)
-    label = render("coach.reply_button", lang, coach=coach)
+        return ((Button(render_label("coach.end_button", lang), Action(END_RELAY)),),)
+    label = render_label("coach.reply_button", lang, coach=coach)
     return ((Button(label, Action(RESUME_RELAY, (str(referral.id),))),),)
 
 
@@ -251,15 +251,17 @@ def timeout_reply(referral: Referral, partner: Partner | None, lang: str) -> Rep
         delay=answer_delay(partner, lang) if partner else "",
     )
     buttons = (
-        (Button(render("coach.wait_button", lang), Action(KEEP_WAITING, (str(referral.id),))),),
-        (Button(render("coach.switch_button", lang), Action(SWITCH, (str(referral.id),))),),
+        (
+            Button(
+                render_label("coach.wait_button", lang), Action(KEEP_WAITING, (str(referral.id),))
+            ),
+        ),
+        (Button(render_label("coach.switch_button", lang), Action(SWITCH, (str(referral.id),))),),
     )
     return Reply(text, "coach.timeout", buttons=buttons)
 
 
-async def _claim_overdue(
-    session: AsyncSession, now: datetime
-) -> list[tuple[int, int, Reply]]:
+async def _claim_overdue(session: AsyncSession, now: datetime) -> list[tuple[int, int, Reply]]:
     claimed: list[tuple[int, int, Reply]] = []
     for referral in await referrals.overdue(session, now):
         user = await session.get(User, referral.user_id)

@@ -15,7 +15,7 @@ from kernel import events
 from kernel.partners import Partner, get_partner
 from kernel.turn import Turn
 from kernel.validate import row_id, small_number
-from messages import Action, Button, Outcome, Reply, render
+from messages import Action, Button, Outcome, Reply, render, render_label
 from messages.messenger import Messenger, SendError, Unreachable
 from storage.engine import Database
 from storage.models import CoachConsent, ConversationEntry, Referral, User, utcnow
@@ -38,7 +38,7 @@ def question(referral: Referral, partner: Partner | None, lang: str) -> Reply:
     )
     row = tuple(
         Button(
-            render("coach.score_button", lang, score=score),
+            render_label("coach.score_button", lang, score=score),
             Action(RATE, (str(referral.id), str(score))),
         )
         for score in SCORES
@@ -143,7 +143,7 @@ async def rate(turn: Turn, raw_id: str, raw_score: str) -> Outcome:
     buttons = (
         (
             Button(
-                render("coach.no_comment_button", turn.lang),
+                render_label("coach.no_comment_button", turn.lang),
                 Action(NO_COMMENT, (str(referral.id),)),
             ),
         ),

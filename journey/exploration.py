@@ -42,7 +42,7 @@ from kernel import events
 from kernel.partners import get_partner
 from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
-from messages.render import plain_text
+from messages.render import render_label
 from scoring.bands import automation_band, competition_band
 from scoring.catalogue import Catalogue
 from scoring.departements import get_departement
@@ -83,7 +83,7 @@ def fragment(key: str, lang: str, **context: Any) -> Markup:
 
 def label(key: str, lang: str, **context: Any) -> str:
     """A button's text from its template: buttons show plain text, not HTML."""
-    return short(plain_text(render(key, lang, **context)))
+    return short(render_label(key, lang, **context))
 
 
 def user_departement(turn: Turn) -> Departement | None:

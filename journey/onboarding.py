@@ -22,7 +22,7 @@ from journey.profile_view import (
 from kernel import events
 from kernel.partners import Partner, get_partner
 from kernel.turn import Turn
-from messages import Action, Button, Outcome, Reply, render
+from messages import Action, Button, Outcome, Reply, render, render_label
 from scoring.departements import resolve_departement
 from scoring.models import Priority
 
@@ -165,7 +165,7 @@ async def priorities_done(turn: Turn) -> Outcome:
 
 
 def _explore_button(lang: str) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(render("onboarding.explore_button", lang), Action(EXPLORE)),),)
+    return ((Button(render_label("onboarding.explore_button", lang), Action(EXPLORE)),),)
 
 
 def pending_question(turn: Turn) -> Reply | None:

@@ -14,7 +14,7 @@ from journey.conversation import transcript
 from kernel import events
 from kernel.reactions import Reactions
 from kernel.turn import Turn
-from messages import Action, Button, Outcome, Reply, render
+from messages import Action, Button, Outcome, Reply, render, render_label
 from messages.outgoing import Document
 from storage.models import Event, User
 
@@ -112,8 +112,8 @@ async def ask_delete(turn: Turn) -> Outcome:
     """/delete: ask for confirmation before erasing anything."""
     buttons = (
         (
-            Button(render("privacy.delete_yes_button", turn.lang), Action(DELETE_YES)),
-            Button(render("privacy.delete_no_button", turn.lang), Action(DELETE_NO)),
+            Button(render_label("privacy.delete_yes_button", turn.lang), Action(DELETE_YES)),
+            Button(render_label("privacy.delete_no_button", turn.lang), Action(DELETE_NO)),
         ),
     )
     return Outcome().add(

@@ -4,7 +4,7 @@ settings summary, shared by onboarding and /settings (each of which only changes
 from __future__ import annotations
 
 from kernel.turn import Turn
-from messages import Action, Button, Reply, render
+from messages import Action, Button, Reply, render, render_label
 from scoring.departements import get_departement
 from scoring.models import Priority
 
@@ -40,12 +40,17 @@ def priorities_question(turn: Turn, *, edit: bool = False) -> Reply:
     """The multi-select question; chosen answers carry a tick."""
     rows: list[tuple[Button, ...]] = []
     for priority in Priority:
-        label = render(f"onboarding.priority_{priority.value}", turn.lang)
+        label = render_label(f"onboarding.priority_{priority.value}", turn.lang)
         if priority.value in turn.user.priorities:
             label = "✅ " + label
         rows.append((Button(label, Action(TOGGLE_PRIORITY, (priority.value,))),))
     rows.append(
-        (Button(render("onboarding.priorities_done_button", turn.lang), Action(PRIORITIES_DONE)),)
+        (
+            Button(
+                render_label("onboarding.priorities_done_button", turn.lang),
+                Action(PRIORITIES_DONE),
+            ),
+        )
     )
     return Reply(
         render("onboarding.ask_priorities", turn.lang),
@@ -65,8 +70,16 @@ def summary(turn: Turn, *, edit: bool = False) -> Reply:
         priorities=priorities_label(turn.user.priorities, lang),
     )
     buttons = (
-        (Button(render("settings.change_departement_button", lang), Action(CHANGE_DEPARTEMENT)),),
-        (Button(render("settings.change_priorities_button", lang), Action(CHANGE_PRIORITIES)),),
-        (Button(render("settings.language_button", lang), Action(SWITCH_LANGUAGE)),),
+        (
+            Button(
+                render_label("settings.change_departement_button", lang), Action(CHANGE_DEPARTEMENT)
+            ),
+        ),
+        (
+            Button(
+                render_label("settings.change_priorities_button", lang), Action(CHANGE_PRIORITIES)
+            ),
+        ),
+        (Button(render_label("settings.language_button", lang), Action(SWITCH_LANGUAGE)),),
     )
     return Reply(text, "settings.summary", buttons=buttons, edit=edit)

@@ -126,3 +126,9 @@ def default_catalog() -> Catalog:
 def render(key: str, lang: str, **context: Any) -> str:
     """Render a template of the process-wide catalogue."""
     return default_catalog().render(key, lang, **context)
+
+
+def render_label(key: str, lang: str, **context: Any) -> str:
+    """A button's text from its template: Telegram shows labels as plain text, so a name such
+    as O'Brien must not reach it HTML-escaped ("O&#39;Brien")."""
+    return plain_text(render(key, lang, **context))

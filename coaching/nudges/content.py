@@ -12,7 +12,7 @@ from typing import Any
 from coaching.nudges import outbox
 from coaching.nudges.plan import template_key
 from coaching.nudges.timing import PLAN_CHOICES
-from messages import Action, Button, Reply, render
+from messages import Action, Button, Reply, render, render_label
 from scoring.bands import competition_band
 from scoring.catalogue import Catalogue
 from scoring.departements import get_departement
@@ -63,7 +63,7 @@ def facts(user: User, saved: SavedCareer, catalogue: Catalogue) -> dict[str, Any
 
 
 def _label(key: str, lang: str) -> str:
-    return render(f"nudges.{key}", lang)
+    return render_label(f"nudges.{key}", lang)
 
 
 def buttons(nudge: Nudge, rome: str, lang: str) -> tuple[tuple[Button, ...], ...]:

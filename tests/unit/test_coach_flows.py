@@ -598,3 +598,27 @@ async def test_export_holds_every_value_every_table_keeps_about_the_user(
         ("cap_jeunes", "message.created"),
     ]
     assert all(s["created_at"] for s in sent)
+
+
+async def test_buttons_built_from_names_show_the_names_as_written(user_db: Database) -> None:
+    from storage.models import PartnerProgramme
+
+    async with user_db.transaction() as session:
+        programme = await session.get(PartnerProgramme, "cap_jeunes")
+        assert programme is not None
+        programme.name = "L'Étape & Co <Lyon>"
+    await act(user_db, lambda t: flows.answer_situation(t, ("jobseeker",)))
+    outcome, _ = await act(user_db, lambda t: flows.answer_age(t, ("18_25",)))
+    labels = [b.text for row in outcome.replies[0].buttons for b in row]
+    assert "👉 L'Étape & Co <Lyon>" in labels
+
+    referral = await refer(user_db)
+    await act(user_db, relay.end_relay)
+    fake = FakeMessenger()
+    messenger = LoggingMessenger(fake, user_db.sessions)
+    await relay.coach_reply(user_db, messenger, referral.id, "O'Brien", "Bonjour")
+    ((_, reply),) = fake.sent
+    assert [b.text for row in reply.buttons for b in row] == ["💬 Répondre à O'Brien"]
+    outcome, _ = await act(user_db, lambda t: flows.start(t, None))  # /coach again: its status
+    labels = [b.text for row in outcome.replies[0].buttons for b in row]
+    assert "💬 Répondre à O'Brien" in labels
