@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import encode
+from messages.layout import reflow
 from messages.outgoing import Button, Reply
 
 
@@ -20,4 +21,6 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     """The inline keyboard of a reply, or None when it has no buttons."""
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup([[_button(b) for b in row] for row in reply.buttons if row])
+    # Laid out by label length so that every label shows whole on a phone (messages.layout).
+    rows = reflow(row for row in reply.buttons if row)
+    return InlineKeyboardMarkup([[_button(b) for b in row] for row in rows])

@@ -26,6 +26,7 @@ from kernel.partners import AGE_BANDS, SITUATIONS, Partner, get_partner, list_pa
 from kernel.turn import Turn
 from kernel.validate import row_id
 from messages import Action, Button, Outcome, Reply, render, render_label
+from messages.formats import long_date
 from messages.messenger import Messenger
 from scoring.departements import get_departement
 from storage.engine import Database
@@ -347,7 +348,7 @@ async def _status(turn: Turn, referral: Referral) -> Reply:
         "coach.status",
         lang,
         programme=partner.name if partner else referral.partner_code,
-        since=referral.created_at.strftime("%d/%m/%Y"),
+        since=long_date(referral.created_at, lang),
         coach=relay.coach_first_name(referral.coach_name),
         relay_on=referral.relay_on,
     )
@@ -456,7 +457,7 @@ async def privacy_replies(turn: Turn) -> list[Reply]:
         consents=[
             {
                 "programme": names.get(c.partner_code, c.partner_code),
-                "date": c.given_at.strftime("%d/%m/%Y"),
+                "date": long_date(c.given_at, lang),
                 "conversation": c.share_conversation,
             }
             for c in active

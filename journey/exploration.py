@@ -41,7 +41,8 @@ from journey.actions import (
 from kernel import events
 from kernel.partners import get_partner
 from kernel.turn import Turn
-from messages import Action, Button, Outcome, Reply, render
+from messages import Action, Button, Outcome, Reply, layout, render
+from messages.formats import ligatures
 from messages.render import render_label
 from scoring.bands import automation_band, competition_band
 from scoring.catalogue import Catalogue
@@ -57,7 +58,7 @@ PAGE_SIZE = 5
 NO_ORIGIN = "n"
 FROM_SAVED = "v"
 FROM_SEARCH = "q"
-BUTTON_TEXT_MAX = 60
+BUTTON_TEXT_MAX = layout.ROW_WIDTH
 CLOSE_ON_CARD = 3
 # A second press of a button that sends a new message, within this delay, is a double tap.
 DOUBLE_TAP = timedelta(seconds=5)
@@ -72,8 +73,9 @@ def catalogue_of(turn: Turn) -> Catalogue:
 
 
 def short(text: str, limit: int = BUTTON_TEXT_MAX) -> str:
-    """A label cut to fit on a button."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """A label that fits on a button: shortened at a word boundary, never mid-word, with the
+    French "œ" the data may lack (see `messages.layout`)."""
+    return layout.shorten(ligatures(text), limit)
 
 
 def fragment(key: str, lang: str, **context: Any) -> Markup:
@@ -460,17 +462,14 @@ def card_reply(
         keep = Button(label("explore.remove_button", lang), Action(REMOVE, (rome, origin)))
     else:
         keep = Button(label("explore.save_button", lang), Action(SAVE, (rome, origin)))
-    rows: list[tuple[Button, ...]] = [
-        (keep,),
-        (Button(label("explore.training_button", lang), Action(TRAINING, (rome,))),),
-    ]
+    buttons = [keep, Button(label("explore.training_button", lang), Action(TRAINING, (rome,)))]
     if close:
-        rows.append(
-            (Button(label("explore.close_button", lang), Action(CLOSE_CAREERS, (rome, origin))),)
+        buttons.append(
+            Button(label("explore.close_button", lang), Action(CLOSE_CAREERS, (rome, origin)))
         )
-    rows.append((Button(label("explore.coach_button", lang), Action(COACH, (rome,))),))
-    rows.append((Button(label("explore.back_button", lang), back_action(origin)),))
-    return Reply(text, "explore.card", buttons=tuple(rows), edit=edit)
+    buttons.append(Button(label("explore.coach_button", lang), Action(COACH, (rome,))))
+    buttons.append(Button(label("explore.back_button", lang), back_action(origin)))
+    return Reply(text, "explore.card", buttons=layout.arrange(buttons), edit=edit)
 
 
 async def redraw_card(turn: Turn, career: Career, origin: str) -> Reply | None:

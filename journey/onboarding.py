@@ -106,7 +106,7 @@ async def answer_departement(turn: Turn, text: str) -> Outcome:
     outcome = Outcome()
     outcome.add(
         Reply(
-            render("onboarding.departement_set", turn.lang, departement=departement.prefix),
+            render("onboarding.departement_set", turn.lang, departement=departement),
             "onboarding.departement_set",
         )
     )

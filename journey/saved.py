@@ -153,7 +153,8 @@ async def show_list(turn: Turn, *, edit: bool = False) -> Outcome:
     for number, rome in enumerate(romes[:LIST_MAX], start=1):
         career = catalogue.get(rome)
         remove_button = Button(
-            label("explore.remove_short_button", lang), Action(SAVED_REMOVE, (rome,))
+            label("explore.remove_short_button", lang, number=number),
+            Action(SAVED_REMOVE, (rome,)),
         )
         if career is None:  # saved before a re-import dropped it: it can still be removed
             title = render("explore.saved_unavailable", lang, rome=rome)
@@ -161,7 +162,7 @@ async def show_list(turn: Turn, *, edit: bool = False) -> Outcome:
         else:
             title = career.title(lang)
             open_button = Button(
-                short(f"{number}. {title}", 40), Action(actions.OPEN_CARD, (rome, FROM_SAVED))
+                short(f"{number}. {title}"), Action(actions.OPEN_CARD, (rome, FROM_SAVED))
             )
             rows.append((open_button, remove_button))
         items.append({"number": number, "title": title})

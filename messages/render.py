@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 from jinja2 import BaseLoader, Environment, StrictUndefined, Template, TemplateNotFound
 
+from messages import formats
+
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 _CATALOG_DIR = Path(__file__).parent / "catalog"
@@ -29,12 +31,6 @@ def supported_language(code: str | None) -> str:
     if code and code.lower().split("-")[0] == "fr":
         return "fr"
     return "en" if code else DEFAULT_LANGUAGE
-
-
-def _number(value: float | int, lang: str = "fr") -> str:
-    """Group thousands the way each language does (1 240 in French, 1,240 in English)."""
-    text = f"{value:,.0f}"
-    return text.replace(",", "\u202f") if lang == "fr" else text
 
 
 def plain_text(telegram_html: str) -> str:
@@ -83,7 +79,15 @@ class Catalog:
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
-        self.environment.filters["number"] = _number
+        # Figures, amounts and dates as each language writes them (no-break spaces in French).
+        self.environment.filters.update(
+            number=formats.number,
+            euros=formats.euros,
+            percent=formats.percent,
+            date=formats.long_date,
+            clock=formats.clock,
+            de=formats.of_quoted,
+        )
 
     def keys(self, lang: str = DEFAULT_LANGUAGE) -> list[str]:
         """Every template key of a language."""
@@ -113,8 +117,12 @@ class Catalog:
         return self.environment.get_template(f"{lang}:{key}")
 
     def render(self, key: str, lang: str, **context: Any) -> str:
-        """Render a template with the given context; the result is Telegram HTML."""
-        return self.template(key, lang).render(lang=lang, **context).strip()
+        """Render a template with the given context; the result is Telegram HTML.
+
+        French output gets its "œ" back where the data wrote "oe" ("Manœuvre", "gros œuvre").
+        """
+        text = self.template(key, lang).render(lang=lang, **context).strip()
+        return formats.ligatures(text) if lang == "fr" else text
 
 
 @lru_cache(maxsize=1)

@@ -11,9 +11,12 @@ MAX_PARTS = 3
 
 
 def format_number(value: int, lang: str) -> str:
-    """Group thousands the French way ("1 240") or the English way ("1,240")."""
+    """Group thousands the French way ("1 240") or the English way ("1,240").
+
+    French groups with a narrow no-break space, so a figure never breaks across two lines.
+    """
     grouped = f"{value:,}"
-    return grouped.replace(",", " ") if lang != "en" else grouped
+    return grouped.replace(",", "\u202f") if lang != "en" else grouped
 
 
 def _offers(ranked: RankedCareer, dep: Departement, lang: str) -> str:
@@ -52,7 +55,9 @@ def _salary(ranked: RankedCareer, dep: Departement, lang: str) -> str:
             f"from €{format_number(entry, lang)} to €{format_number(experienced, lang)}"
             " gross a month"
         )
-    return f"de {format_number(entry, lang)} à {format_number(experienced, lang)} € brut par mois"
+    return (
+        f"de {format_number(entry, lang)} à {format_number(experienced, lang)}\u00a0€ brut par mois"
+    )
 
 
 def _automation(ranked: RankedCareer, dep: Departement, lang: str) -> str:

@@ -18,6 +18,7 @@ from kernel import events
 from kernel.turn import Turn
 from kernel.validate import career_code, row_id
 from messages import Outcome, Reply, render
+from messages.formats import clock
 from storage.models import Nudge, User
 
 
@@ -126,6 +127,6 @@ async def plan_answer(turn: Turn, args: tuple[str, ...]) -> Outcome:
         turn.lang,
         day=day,
         weekday=local.weekday(),
-        hour=local.strftime("%H:%M"),
+        hour=clock(local, turn.lang),
     )
     return Outcome().add(Reply(text, "nudges.plan_set"))

@@ -75,7 +75,7 @@ async def test_onboarding_explore_page_card_training_save_survey_saved_remove(
     ]
 
     (options,) = await chat.tap(card, "Formations", expect=1)
-    assert "500 € par an" in options.text and "800 € par an" in options.text
+    assert "500\u00a0€ par an" in options.text and "800\u00a0€ par an" in options.text
     links = [b["url"] for b in options.buttons if "url" in b]
     assert links[0].startswith("https://www.moncompteformation.gouv.fr/")
     assert any("distance" in b["text"] for b in options.buttons)

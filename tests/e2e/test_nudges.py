@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from coaching.nudges import outbox
+from messages.formats import clock
 from messages.render import default_catalog
 from storage.models import Event, Nudge, User
 from tests.e2e.conftest import Chat, RunningBot
@@ -311,7 +312,7 @@ async def test_plan_prompt_and_buttons_are_recorded(bot_factory: Any) -> None:
     reminder = [r for r in await rows(running, 814) if r.kind == "reminder"]
     assert len(reminder) == 1 and reminder[0].state == "pending"
     local = reminder[0].due_at.astimezone(ZoneInfo("Europe/Paris"))
-    assert "Je vous le rappelle" in planned.text and local.strftime("%H:%M") in planned.text
+    assert "Je vous le rappelle" in planned.text and clock(local, "fr") in planned.text
     assert local > datetime.now(ZoneInfo("Europe/Paris"))
     (options,) = await chat.tap(first, "Voir les formations", expect=1)
     assert "CPF" in options.text  # the training options of the career card

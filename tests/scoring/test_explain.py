@@ -39,7 +39,7 @@ def test_explanation_in_french_and_english(small_catalogue: Catalogue) -> None:
         small_catalogue, (Criterion.COMPETITION, Criterion.OFFERS, Criterion.CONTRACTS)
     )
     assert explanation(ranked, RHONE, "fr") == (
-        "1 240 offres par an dans le Rhône (estimation), peu de concurrence, surtout des CDI"
+        "1\u202f240 offres par an dans le Rhône (estimation), peu de concurrence, surtout des CDI"
     )
     assert explanation(ranked, RHONE, "en") == (
         "1,240 offers a year in Rhône (estimate), little competition, mostly permanent contracts"
@@ -57,7 +57,7 @@ def test_other_criteria_have_phrases(small_catalogue: Catalogue) -> None:
     assert RHONE is not None
     ranked = _ranked(small_catalogue, (Criterion.SALARY, Criterion.TRAINING, Criterion.AUTOMATION))
     assert explanation(ranked, RHONE, "fr") == (
-        "De 1 800 à 2 300 € brut par mois, peu menacé par l'automatisation, formation en 12 mois"
+        "De 1\u202f800 à 2\u202f300\u00a0€ brut par mois, peu menacé par l'automatisation, formation en 12 mois"
     )
     assert explanation(ranked, RHONE, "en") == (
         "From €1,800 to €2,300 gross a month, little risk of automation, 12-month training"

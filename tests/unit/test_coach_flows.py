@@ -149,10 +149,10 @@ async def test_only_needed_questions_then_fitting_programmes(user_db: Database) 
     assert "Transitions Pro" not in listing.text
     names = [b.text for row in listing.buttons for b in row]
     assert names[:2] == [
-        "👉 Cap Jeunes 18-30 (exemple)",
-        "👉 Métiers du numérique en 4 mois (exemple)",
+        "👉 Cap Jeunes 18-30",
+        "👉 Métiers du numérique en 4 mois",
     ]
-    assert "(celui par lequel vous êtes arrivé ici)" in listing.text
+    assert "(le programme d'où vous venez)" in listing.text
 
     # Asked again: the answers are remembered, no question.
     outcome, _ = await act(user_db, lambda t: flows.start(t, None))
@@ -200,7 +200,7 @@ async def test_consent_lists_exactly_what_is_shared_and_nothing_leaves_before_ye
         "Je cherche un emploi",
         "18 à 25 ans",
         "le métier qui vous intéresse : Personnel de cuisine",
-        "Personnel de cuisine (intérêt : beaucoup, prêt à vous former : peut-être)",
+        "Personnel de cuisine (intérêt : beaucoup, envie de vous former : peut-être)",
         "Études et développement informatique",
         "notre conversation",
     ):
@@ -291,7 +291,7 @@ async def test_coach_reply_is_labelled_logged_and_offers_to_answer(user_db: Data
     assert result.delivered
     ((chat_id, reply),) = fake.sent
     assert chat_id == USER
-    assert reply.text == "💬 <b>Julie</b> · Cap Jeunes 18-30 (exemple)\nBonjour &lt;3"
+    assert reply.text == "💬 <b>Julie</b> · Cap Jeunes 18-30\nBonjour &lt;3"
     _, args = action_of(reply, "Répondre à Julie")
     logged = await rows(user_db, ConversationEntry, kind="coach")
     assert len(logged) == 1 and "Julie" in logged[0].text
@@ -446,8 +446,12 @@ async def say(db: Database, text: str, *, now: datetime = T0) -> Outcome:
         for reply in outcome.replies:
             session.add(
                 ConversationEntry(
-                    user_id=USER, direction="out", kind="text", text=reply.text,
-                    template_key=reply.key, at=now,
+                    user_id=USER,
+                    direction="out",
+                    kind="text",
+                    text=reply.text,
+                    template_key=reply.key,
+                    at=now,
                 )
             )
     return outcome
@@ -469,7 +473,8 @@ async def test_a_new_programme_never_receives_the_exchange_with_another_programm
     outcome, _ = await act(user_db, lambda t: flows.consent_yes(t, args), now=later)
     assert keys(outcome) == ["coach.referred"]
     (delivery,) = [
-        d for d in await rows(user_db, WebhookDelivery)
+        d
+        for d in await rows(user_db, WebhookDelivery)
         if d.partner_code == "metiers_4mois" and d.event == "referral.created"
     ]
     shared = json.loads(delivery.body)["data"]["user"]["conversation"]
@@ -622,3 +627,20 @@ async def test_buttons_built_from_names_show_the_names_as_written(user_db: Datab
     outcome, _ = await act(user_db, lambda t: flows.start(t, None))  # /coach again: its status
     labels = [b.text for row in outcome.replies[0].buttons for b in row]
     assert "💬 Répondre à O'Brien" in labels
+
+
+async def test_dates_are_written_in_words_in_each_language(user_db: Database) -> None:
+    await refer(user_db)
+    outcome, _ = await act(user_db, privacy.show)
+    assert "depuis le 2\u00a0mars 2026" in outcome.replies[1].text
+    outcome, _ = await act(user_db, lambda t: flows.start(t, None))
+    assert "envoyée le 2\u00a0mars 2026" in outcome.replies[0].text
+    async with user_db.transaction() as session:
+        user = await session.get(User, USER)
+        assert user is not None
+        user.language = "en"
+    outcome, _ = await act(user_db, privacy.show)
+    assert "since 2 March 2026" in outcome.replies[1].text
+    outcome, _ = await act(user_db, lambda t: flows.start(t, None))
+    assert "sent on 2 March 2026" in outcome.replies[0].text
+    assert "02/03/2026" not in outcome.replies[0].text

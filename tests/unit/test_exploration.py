@@ -173,13 +173,13 @@ async def test_card_tells_everything_a_user_needs(turn: Turn) -> None:
     for expected in (
         "✨ ",  # why for you
         "Vous aidez les patients",  # description
-        "de 1 950 à 2 600 € brut par mois",
+        "de 1\u202f950 à 2\u202f600\u00a0€ brut par mois",
         "Embauches dans le Rhône :</b> 1 679 offres par an (estimation)",
         "peu de concurrence",
-        "CDI 45 %, CDD long 30 %, CDD court 20 %, intérim 5 %",
+        "CDI 45\u202f%, CDD long 30\u202f%, CDD court 20\u202f%, intérim 5\u202f%",
         "Automatisation :</b> faible",
-        "Diplôme habituel :</b> bac",
-        "environ 12 mois",
+        "Niveau pour commencer :</b> aucun diplôme demandé",
+        "environ 12\u00a0mois",
         "Métiers proches :</b> Accompagnement médicosocial",
     ):
         assert expected in text, expected
@@ -230,7 +230,7 @@ async def test_unknown_or_removed_career_is_a_polite_notice(turn: Turn) -> None:
 
 async def test_close_careers_open_in_place_and_lead_back(turn: Turn) -> None:
     reply = only(await exploration.show_close(turn, "J1501", "s.top.1"))
-    assert reply.edit and "Métiers proches de « Soins d&#39;hygiène" in reply.text
+    assert reply.edit and "Métiers proches de «\u00a0Soins d&#39;hygiène" in reply.text
     opened = actions(reply)
     assert opened[0] == Action(codes.OPEN_CARD, ("K1301", "k.J1501"))
     assert opened[-1] == Action(codes.OPEN_CARD, ("J1501", "s.top.1"))  # back to the card
@@ -314,7 +314,7 @@ async def test_training_options_give_cpf_links_and_funding_facts(turn: Turn) -> 
     await add_programme(turn)
     reply = only(await training.training_options(turn, "J1501"))
     assert not reply.edit
-    for fact in ("500 € par an", "5 000 €", "800 € par an", "8 000 €", "ni CAP, ni BEP"):
+    for fact in ("500\u00a0€ par an", "5\u202f000\u00a0€", "800\u00a0€ par an", "8\u202f000\u00a0€", "ni CAP"):
         assert fact in reply.text
     assert "Diplôme d&#39;État d&#39;aide-soignant (DEAS) (environ 12 mois)" in reply.text
     links = [b.url for b in buttons(reply) if b.url]

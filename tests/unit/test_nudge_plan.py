@@ -235,7 +235,7 @@ async def test_plan_prompt_answer_plans_a_reminder_in_local_time(db: Database) -
         assert user is not None
         turn = make_turn(session, user, env(), now=now)
         outcome = await flows.plan_answer(turn, (str(second.id), "t"))
-        assert "aujourd'hui à 19:00" in outcome.replies[0].text
+        assert "aujourd'hui à 19\u00a0h" in outcome.replies[0].text
         again = await flows.plan_answer(turn, (str(second.id), "w"))
         assert "samedi à 10:00" in again.replies[0].text
         forged = await flows.plan_answer(turn, (str(second.id), "zz"))
