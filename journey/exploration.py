@@ -147,8 +147,7 @@ async def partner_section(turn: Turn, departement: Departement) -> Section | Non
     if partner is None or not partner.highlight_careers:
         return None
     ranked = {
-        r.career.rome: r
-        for r in rank(catalogue_of(turn), departement.code, priorities_of(turn))
+        r.career.rome: r for r in rank(catalogue_of(turn), departement.code, priorities_of(turn))
     }
     careers = tuple(ranked[rome] for rome in partner.highlight_careers if rome in ranked)
     if not careers:

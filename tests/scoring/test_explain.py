@@ -57,7 +57,8 @@ def test_other_criteria_have_phrases(small_catalogue: Catalogue) -> None:
     assert RHONE is not None
     ranked = _ranked(small_catalogue, (Criterion.SALARY, Criterion.TRAINING, Criterion.AUTOMATION))
     assert explanation(ranked, RHONE, "fr") == (
-        "De 1\u202f800 à 2\u202f300\u00a0€ brut par mois, peu menacé par l'automatisation, formation en 12 mois"
+        "De 1\u202f800 à 2\u202f300\u00a0€ brut par mois, peu menacé par l'automatisation, "
+        "formation en 12 mois"
     )
     assert explanation(ranked, RHONE, "en") == (
         "From €1,800 to €2,300 gross a month, little risk of automation, 12-month training"

@@ -314,7 +314,12 @@ async def test_training_options_give_cpf_links_and_funding_facts(turn: Turn) -> 
     await add_programme(turn)
     reply = only(await training.training_options(turn, "J1501"))
     assert not reply.edit
-    for fact in ("500\u00a0€ par an", "5\u202f000\u00a0€", "800\u00a0€ par an", "8\u202f000\u00a0€", "ni CAP"):
+    for fact in (
+        "500\u00a0€ par an",
+        "5\u202f000\u00a0€",
+        "800\u00a0€ par an",
+        "8\u202f000\u00a0€",
+    ):
         assert fact in reply.text
     assert "Diplôme d&#39;État d&#39;aide-soignant (DEAS) (environ 12 mois)" in reply.text
     links = [b.url for b in buttons(reply) if b.url]
