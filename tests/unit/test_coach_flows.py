@@ -446,12 +446,8 @@ async def say(db: Database, text: str, *, now: datetime = T0) -> Outcome:
         for reply in outcome.replies:
             session.add(
                 ConversationEntry(
-                    user_id=USER,
-                    direction="out",
-                    kind="text",
-                    text=reply.text,
-                    template_key=reply.key,
-                    at=now,
+                    user_id=USER, direction="out", kind="text", text=reply.text,
+                    template_key=reply.key, at=now,
                 )
             )
     return outcome
@@ -473,8 +469,7 @@ async def test_a_new_programme_never_receives_the_exchange_with_another_programm
     outcome, _ = await act(user_db, lambda t: flows.consent_yes(t, args), now=later)
     assert keys(outcome) == ["coach.referred"]
     (delivery,) = [
-        d
-        for d in await rows(user_db, WebhookDelivery)
+        d for d in await rows(user_db, WebhookDelivery)
         if d.partner_code == "metiers_4mois" and d.event == "referral.created"
     ]
     shared = json.loads(delivery.body)["data"]["user"]["conversation"]
