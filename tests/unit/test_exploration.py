@@ -168,13 +168,13 @@ async def test_onboarding_button_double_tap_sends_the_list_once(turn: Turn) -> N
 
 async def test_card_tells_everything_a_user_needs(turn: Turn) -> None:
     reply = only(await exploration.open_card(turn, "J1501", "s.top.1", edit=True))
-    text = reply.text.replace("\u202f", " ")  # thousands are grouped with a narrow space
+    text = reply.text
     assert reply.edit and text.startswith("<b>Soins d&#39;hygiène, de confort du patient</b>")
     for expected in (
         "✨ ",  # why for you
         "Vous aidez les patients",  # description
         "de 1\u202f950 à 2\u202f600\u00a0€ brut par mois",
-        "Embauches dans le Rhône :</b> 1 679 offres par an (estimation)",
+        "Embauches dans le Rhône :</b> 1\u202f679 offres par an (estimation)",
         "peu de concurrence",
         "CDI 45\u202f%, CDD long 30\u202f%, CDD court 20\u202f%, intérim 5\u202f%",
         "Automatisation :</b> faible",

@@ -237,7 +237,7 @@ async def test_plan_prompt_answer_plans_a_reminder_in_local_time(db: Database) -
         outcome = await flows.plan_answer(turn, (str(second.id), "t"))
         assert "aujourd'hui à 19\u00a0h" in outcome.replies[0].text
         again = await flows.plan_answer(turn, (str(second.id), "w"))
-        assert "samedi à 10:00" in again.replies[0].text
+        assert "samedi à 10\u00a0h" in again.replies[0].text
         forged = await flows.plan_answer(turn, (str(second.id), "zz"))
         assert forged.notice and not forged.replies
         wrong_step = await flows.plan_answer(turn, (str(first.id), "t"))
