@@ -393,6 +393,9 @@ async def export_part(session: AsyncSession, user: User) -> dict[str, Any]:
                     "satisfaction": r.satisfaction_score,
                     "satisfaction_comment": r.satisfaction_comment,
                     "satisfaction_at": iso(r.satisfaction_at),
+                    "your_last_message_at": iso(r.last_user_message_at),
+                    "coach_last_message_at": iso(r.last_coach_message_at),
+                    "coach_last_read_at": iso(r.coach_seen_at),
                     "messages": [
                         {
                             "at": iso(m.at),
