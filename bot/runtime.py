@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 
 from journey.conversation import LoggingMessenger, log_incoming
 from journey.profiles import Sender, get_or_create_user
+from kernel.logs import pseudonym
 from kernel.turn import Environment, Turn
 from messages.messenger import Messenger, NotModified, Rejected, SendError
 from messages.outgoing import Outcome, Reply
@@ -104,7 +105,9 @@ async def deliver(
             try:
                 await _deliver_one(messenger, sender.chat_id, query, reply)
             except SendError as exc:
-                log.warning("could not deliver %s to %s: %r", reply.key, sender.chat_id, exc)
+                log.warning(
+                    "could not deliver %s to %s: %r", reply.key, pseudonym(sender.user_id), exc
+                )
     finally:
         if query is not None:
             await _answer(query, outcome.notice)

@@ -22,6 +22,7 @@ from coaching import referrals, webhooks
 from coaching.partners import answer_delay
 from journey.conversation import RELAYED, LoggingMessenger, log_outgoing, relabel_last_incoming
 from kernel import events
+from kernel.logs import pseudonym
 from kernel.partners import Partner, get_partner
 from kernel.turn import Turn
 from kernel.validate import row_id
@@ -295,5 +296,5 @@ async def check_timeouts(db: Database, messenger: Messenger, now: datetime | Non
                 if user is not None:
                     user.unreachable = True
         except SendError as exc:
-            log.warning("could not send the no-answer update to %s: %r", user_id, exc)
+            log.warning("could not send the no-answer update to %s: %r", pseudonym(user_id), exc)
     return len(claimed)

@@ -28,6 +28,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": 30})
+    # SQL parameters hold names and messages: never in an error text, a traceback or a log.
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
 

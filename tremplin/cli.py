@@ -114,6 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    from kernel import logs
+
+    logs.install()  # no Telegram id, name or message text in the logs
     if args.command == "migrate":
         from migrations.apply import upgrade
 
