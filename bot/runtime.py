@@ -6,23 +6,33 @@ process can take the next update of the same user.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from telegram import CallbackQuery, Update
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 
 from journey.conversation import LoggingMessenger, log_incoming
 from journey.profiles import Sender, get_or_create_user
 from kernel.logs import pseudonym
 from kernel.turn import Environment, Turn
-from messages.messenger import Messenger, NotModified, Rejected, SendError
+from messages.messenger import (
+    Messenger,
+    NotModified,
+    Rejected,
+    RetryLater,
+    SendError,
+    TransientError,
+)
 from messages.outgoing import Outcome, Reply
 from messages.render import render, supported_language
 from storage.engine import Database
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Flow = Callable[[Turn], Awaitable[Outcome]]
 
@@ -113,11 +123,52 @@ async def deliver(
             await _answer(query, outcome.notice)
 
 
+# A reply the user is waiting for is sent again after a 429 (after the wait Telegram asks for) or
+# after a failure to connect (nothing left), never after an uncertain failure (it may have arrived).
+REPLY_TRIES = 4
+REPLY_WAIT_MAX = 60.0  # seconds, all waits of one reply together
+CONNECT_RETRY_WAIT = 0.5
+# Telegram lets a button press be answered for about 15 seconds.
+ANSWER_WAIT_MAX = 10.0
+
+
+async def _patiently(call: Callable[[], Awaitable[T]], what: str) -> T:
+    waited = 0.0
+    for attempt in range(1, REPLY_TRIES + 1):
+        try:
+            return await call()
+        except RetryLater as exc:
+            if attempt == REPLY_TRIES or waited + exc.seconds > REPLY_WAIT_MAX:
+                raise
+            log.warning("429 on %s: waiting %.1f s as Telegram asks, then again", what, exc.seconds)
+            wait = max(exc.seconds, 0.0)
+        except TransientError as exc:
+            if attempt == REPLY_TRIES:
+                raise
+            log.warning("could not reach Telegram for %s (%s): trying again", what, exc)
+            wait = CONNECT_RETRY_WAIT * attempt
+        waited += wait
+        await asyncio.sleep(wait)
+    raise AssertionError("unreachable")
+
+
 async def _answer(query: CallbackQuery, notice: str | None) -> None:
-    try:
-        await query.answer(notice[:200] if notice else None)
-    except TelegramError as exc:  # the query is too old to answer: nothing to do
-        log.info("could not answer callback query: %s", exc)
+    text = notice[:200] if notice else None
+    for _ in range(2):
+        try:
+            await query.answer(text)
+            return
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+            if seconds > ANSWER_WAIT_MAX:
+                break
+            log.warning("429 on answering a button press: waiting %.1f s", seconds)
+            await asyncio.sleep(seconds)
+        except TelegramError as exc:  # the query is too old to answer: nothing to do
+            log.info("could not answer callback query: %s", exc)
+            return
+    log.info("could not answer callback query in time (flood control)")
 
 
 async def _deliver_one(
@@ -131,20 +182,23 @@ async def _deliver_one(
         and reply.document is None
     ):
         try:
-            await messenger.edit(chat_id, message.message_id, reply)
+            await _patiently(
+                lambda: messenger.edit(chat_id, message.message_id, reply), reply.key or "edit"
+            )
             return
         except NotModified:
             return  # a double tap: the message already shows this
         except Rejected as exc:
             # Too old to edit, or deleted: send it as a new message instead.
             log.info("edit refused (%s); sending a new message", exc)
+    what = reply.key or "reply"
     try:
-        await messenger.send(chat_id, reply)
+        await _patiently(lambda: messenger.send(chat_id, reply), what)
     except NotModified:
         return
     except Rejected as exc:
         log.error("Telegram refused the HTML of %s (%s); sending plain text", reply.key, exc)
-        await messenger.send(chat_id, reply, html=False)
+        await _patiently(lambda: messenger.send(chat_id, reply, html=False), what)
 
 
 def make_messenger(inner: Messenger, db: Database) -> Messenger:

@@ -3,6 +3,12 @@
 It refuses cheaply before doing any work: the secret token Telegram sends in a header is
 checked first (in constant time) and nothing of the body is read without it; the body is
 capped; a body that is not an update is a 400, never a server error.
+
+An update is processed before it is acknowledged: the 200 goes back only once the handlers have
+run (and committed). If the process dies meanwhile, Telegram gets no answer and delivers the update
+again, so a crash loses nothing. python-telegram-bot's own webhook server (and `update_queue`)
+answers first and processes later; `Application.process_update`, run through the application's
+update processor so that its concurrency limit holds, is what lets us do it in this order.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ def webhook_app(
     path: str = "/telegram",
     max_body: int = MAX_BODY,
 ) -> Starlette:
-    """An ASGI app that queues each valid update posted to `path` for `application`."""
+    """An ASGI app that processes each valid update posted to `path`, then answers 200."""
     if not secret:
         raise ValueError("webhook mode needs a secret token")
     expected = secret.encode()
@@ -65,7 +71,15 @@ def webhook_app(
         except Exception:  # any malformed update is the sender's fault, not ours
             log.warning("webhook: refused a body that is not an update")
             return Response(status_code=400)
-        await application.update_queue.put(update)
+        # Handlers' errors go to the application's error handler; what reaches here is a fault
+        # of the process itself (e.g. shutting down): answer 500 so that Telegram retries.
+        try:
+            await application.update_processor.process_update(
+                update, application.process_update(update)
+            )
+        except Exception:
+            log.exception("webhook: could not process update %s; Telegram will retry", update_id)
+            return Response(status_code=500)
         return Response(status_code=200)
 
     return Starlette(routes=[Route(path, receive_update, methods=["POST"])])
