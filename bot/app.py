@@ -24,9 +24,10 @@ from bot.messenger import TelegramMessenger
 from bot.runtime import BotServices, make_messenger, process
 from bot.webhook import webhook_app
 from journey import inbox
-from kernel.turn import Turn
+from kernel.turn import Environment, Turn
 from messages.outgoing import Outcome
 from messages.render import LANGUAGES, render
+from storage.engine import Database
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def build_application(
-    token: str, api_root: str, services: BotServices, **builder_options: Any
+    token: str, api_root: str, **builder_options: Any
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """An Application wired to Tremplin's handlers, talking to the Bot API at `api_root`.
 
@@ -162,8 +163,6 @@ def build_application(
     for option, value in builder_options.items():
         builder = getattr(builder, option)(value)
     application = builder.build()
-    services.messenger = make_messenger(TelegramMessenger(application.bot), services.db)
-    application.bot_data[SERVICES] = services
     application.bot_data[ACTIONS] = all_actions()
     private = filters.ChatType.PRIVATE
     for name, flow in all_commands().items():
@@ -213,8 +212,12 @@ class Receiving:
 class TelegramBot:
     """The running Application: started with its command menu and transport, stopped cleanly."""
 
-    def __init__(self, token: str, api_root: str, services: BotServices) -> None:
-        self.application = build_application(token, api_root, services)
+    def __init__(self, token: str, api_root: str, db: Database, env: Environment) -> None:
+        self.application = build_application(token, api_root)
+        # Everything the bot sends goes through the conversation log.
+        messenger = make_messenger(TelegramMessenger(self.application.bot), db)
+        self.services = BotServices(db=db, env=env, messenger=messenger)
+        self.application.bot_data[SERVICES] = self.services
 
     async def start(self, receiving: Receiving) -> None:
         """Register the command menu and start handling updates.

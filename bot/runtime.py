@@ -37,13 +37,14 @@ T = TypeVar("T")
 Flow = Callable[[Turn], Awaitable[Outcome]]
 
 
-@dataclass
+@dataclass(frozen=True)
 class BotServices:
-    """What the handlers need, stored in `application.bot_data["services"]`."""
+    """What the handlers need, stored in `application.bot_data["services"]`: built complete
+    by `bot.app.TelegramBot` once the messenger exists."""
 
     db: Database
     env: Environment
-    messenger: Messenger | None = None
+    messenger: Messenger
 
 
 def sender_of(update: Update) -> Sender | None:
@@ -108,8 +109,6 @@ async def deliver(
     """
     query = update.callback_query
     messenger = services.messenger
-    if messenger is None:
-        raise RuntimeError("BotServices.messenger is not set")
     try:
         for reply in outcome.replies:
             try:

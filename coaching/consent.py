@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from journey import saved_careers as saved_store
 from journey.conversation import COACH, COMMENT, RELAYED, LogLine, transcript
+from scoring.catalogue import Catalogue
 from scoring.departements import get_departement
 from storage.models import CoachConsent, CoachProfile, User
 
@@ -103,14 +104,14 @@ class SavedCareerView:
     readiness: int | None
 
 
-def career_title(catalogue: Any, rome: str, lang: str) -> str:
+def career_title(catalogue: Catalogue | None, rome: str, lang: str) -> str:
     """A career's title, or its ROME code when the catalogue does not know it."""
     career = catalogue.get(rome) if catalogue is not None else None
     return str(career.title(lang)) if career is not None else rome
 
 
 async def saved_careers(
-    session: AsyncSession, user_id: int, catalogue: Any, lang: str
+    session: AsyncSession, user_id: int, catalogue: Catalogue | None, lang: str
 ) -> list[SavedCareerView]:
     """The user's saved careers, oldest first."""
     rows = await saved_store.of_user(session, user_id)
@@ -126,7 +127,7 @@ async def shared_data(
     consent: CoachConsent,
     *,
     rome: str | None,
-    catalogue: Any,
+    catalogue: Catalogue | None,
 ) -> dict[str, Any]:
     """Exactly the consented items about a user, for the programme (never their Telegram id)."""
     items = set(consent.items)

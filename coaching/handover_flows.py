@@ -3,23 +3,19 @@ eligibility questions that matter, the programmes that fit, the exact consent, t
 live relay and its end, waiting or switching when nobody answered, and withdrawing consent.
 
 The composition root (`tremplin.app.build_reactions`) plugs `text_route`, `privacy_replies` and
-`on_delete` into the journey; `tick()` runs the background work on an interval.
+`on_delete` into the journey; the background job is `coaching.handover_worker`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import consent as consents
 from coaching import matching, referrals, relay, satisfaction
 from coaching.partners import answer_delay
-from coaching.webhooks import WebhookSender
 from journey import onboarding, profile_view
 from kernel import events
 from kernel.partners import AGE_BANDS, SITUATIONS, Partner, get_partner, list_partners
@@ -27,9 +23,7 @@ from kernel.turn import Turn
 from kernel.validate import row_id
 from messages import Action, Button, Outcome, Reply, render, render_label
 from messages.formats import long_date
-from messages.messenger import Messenger
 from scoring.departements import get_departement
-from storage.engine import Database
 from storage.models import CoachProfile, Referral, User, utcnow
 
 ANSWER_SITUATION = "cs"  # (situation, rome?)
@@ -52,8 +46,7 @@ _ROME = re.compile(r"^[A-Z]\d{4}$")
 def _rome(turn: Turn, raw: str | None) -> str | None:
     if not raw or not _ROME.match(raw):
         return None
-    catalogue = turn.env.catalogue
-    return raw if catalogue is None or catalogue.get(raw) is not None else None
+    return raw if turn.env.catalogue.get(raw) is not None else None
 
 
 def _rome_args(rome: str | None) -> tuple[str, ...]:
@@ -73,12 +66,8 @@ async def _seeker(turn: Turn, rome: str | None) -> matching.Seeker:
     profile = await turn.session.get(CoachProfile, turn.user.id)
     saved = await consents.saved_careers(turn.session, turn.user.id, None, turn.lang)
     careers = tuple(dict.fromkeys([*([rome] if rome else []), *(c.rome for c in saved)]))
-    catalogue = turn.env.catalogue
-    sectors = tuple(
-        career.sector
-        for career in (catalogue.get(code) if catalogue is not None else None for code in careers)
-        if career is not None
-    )
+    found = (turn.env.catalogue.get(code) for code in careers)
+    sectors = tuple(career.sector for career in found if career is not None)
     departement = get_departement(turn.user.departement) if turn.user.departement else None
     return matching.Seeker(
         departement=turn.user.departement,
@@ -495,40 +484,3 @@ async def text_route(turn: Turn, text: str) -> Outcome | None:
     if commented is not None:
         return commented
     return await relay.relay_text(turn, text)
-
-
-async def tick(
-    db: Database, messenger: Messenger, sender: WebhookSender, now: datetime | None = None
-) -> None:
-    """The background work of one process: tell users whose programme has not answered in
-    time, and send due webhooks."""
-    now = now or utcnow()
-    await relay.check_timeouts(db, messenger, now)
-    await sender.send_due(now)
-
-
-class HandoverWorker:
-    """Runs `tick` on the process's scheduler, one pass at a time, and closes cleanly."""
-
-    def __init__(self, db: Database, messenger: Messenger, sender: WebhookSender) -> None:
-        self.db = db
-        self.messenger = messenger
-        self.sender = sender
-        self._pass: asyncio.Task[Any] | None = None
-
-    async def run_once(self) -> None:
-        """One pass (a pass still running makes this one a no-op); failures are logged."""
-        if self._pass is not None and not self._pass.done():
-            return
-        self._pass = asyncio.current_task()
-        try:
-            await tick(self.db, self.messenger, self.sender)
-        except Exception:
-            log.exception("the hand-over pass failed; it runs again at the next interval")
-
-    async def close(self) -> None:
-        """Let a running pass finish, then close the webhook client."""
-        current = self._pass
-        if current is not None and not current.done() and current is not asyncio.current_task():
-            await asyncio.wait({current}, timeout=15)
-        await self.sender.aclose()

@@ -20,6 +20,7 @@ from coaching import webhooks
 from coaching.nudges.outbox import cancel_pending
 from kernel import events
 from kernel.partners import Partner, get_partner
+from scoring.catalogue import Catalogue
 from storage.dialect import locked
 from storage.models import (
     CoachConsent,
@@ -83,7 +84,7 @@ async def create(
     consent: CoachConsent,
     *,
     rome: str | None,
-    catalogue: Any,
+    catalogue: Catalogue | None,
     now: datetime,
 ) -> Referral:
     """Hand the user over: the referral, the partner's notification (consented data only), and

@@ -19,13 +19,12 @@ from urllib.parse import quote, urlsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.clock import parse_duration
 from scoring.departements import all_departements
 from storage.models import PartnerProgramme
 
 _CODE = re.compile(r"^[a-z0-9_-]{1,32}$")
 _ROME = re.compile(r"^[A-Z]\d{4}$")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 SITUATIONS = ("jobseeker", "employed", "student", "other")
 """The user's situation, as the eligibility question offers it."""
@@ -101,14 +100,6 @@ class Partner:
 
 
 # ----- reading and validating definitions -------------------------------------------------
-
-
-def parse_duration(raw: object) -> timedelta:
-    """`2d`, `36h`, `90m` or `30s` as a duration."""
-    match = _DURATION.match(str(raw))
-    if match is None:
-        raise ValueError(f"{raw!r} is not a duration like 30s, 15m, 2h or 2d")
-    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 
 def _texts(entry: Mapping[str, Any], key: str) -> tuple[str, str]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.clock import QuietHours
 from kernel.reactions import Reactions
+from scoring.catalogue import Catalogue, load_catalogue
 from storage.models import User, utcnow
 
 
@@ -17,14 +18,14 @@ from storage.models import User, utcnow
 class Environment:
     """Process-wide collaborators and settings the domain needs, built by the composition root.
 
-    `catalogue` is the scoring catalogue (typed loosely here so that `journey` does not force its
-    loading in tests that do not need careers).
+    `catalogue` is loaded once per process (the composition root overlays the imported open
+    data); by default it is the shipped catalogue, cached by `load_catalogue`.
     """
 
-    catalogue: Any = None
+    catalogue: Catalogue = field(default_factory=load_catalogue)
     clock: Callable[[], datetime] = utcnow
     nudge_delays: tuple[timedelta, ...] = ()
-    quiet_hours: Any = None
+    quiet_hours: QuietHours | None = None
     nudge_daily_cap: int | None = 1
     nudge_holdout: float = 0.0  # share of users kept out of the nudges, for comparison
     reactions: Reactions = field(default_factory=Reactions)

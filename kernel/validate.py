@@ -7,7 +7,8 @@ what these functions accept.
 from __future__ import annotations
 
 import re
-from typing import Any
+
+from scoring.catalogue import Catalogue
 
 _ROW_ID = re.compile(r"^[1-9][0-9]{0,17}$")  # ASCII digits only, well inside a signed 64-bit int
 _ROME = re.compile(r"^[A-Z][0-9]{4}$")
@@ -28,7 +29,7 @@ def small_number(raw: str | None, allowed: range) -> int | None:
     return value if value in allowed else None
 
 
-def career_code(catalogue: Any, raw: str | None) -> str | None:
+def career_code(catalogue: Catalogue | None, raw: str | None) -> str | None:
     """A ROME code the catalogue knows, or None (forged, mistyped or withdrawn careers)."""
     if raw is None or not _ROME.match(raw):
         return None

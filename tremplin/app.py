@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from bot.app import Receiving, TelegramBot
 from bot.runtime import BotServices
 from coaching import handover_flows, referrals
-from coaching.handover_flows import HandoverWorker
+from coaching.handover_worker import HandoverWorker
 from coaching.nudges import flows as nudge_flows
 from coaching.nudges.scheduler import NudgeScheduler, build_scheduler
 from coaching.partners import SHIPPED, import_partners
@@ -82,8 +82,10 @@ class Tremplin:
         self.db = Database(self.settings.database_url)
         async with self.db.transaction() as session:
             await import_partners(session, self.settings.partners_file or SHIPPED)
-        self.services = BotServices(db=self.db, env=build_environment(self.settings))
-        self.bot = TelegramBot(self.token, self.api_root, self.services)
+        self.bot = TelegramBot(
+            self.token, self.api_root, self.db, build_environment(self.settings)
+        )
+        self.services = self.bot.services
         receiving = Receiving(
             webhook_url=self.settings.webhook_url,
             listen=self.settings.webhook_listen,
@@ -99,7 +101,6 @@ class Tremplin:
                 serve(self.bot.webhook_app(receiving), host=receiving.listen, port=receiving.port)
             )
             await self.bot.set_webhook(receiving)
-        assert self.services.messenger is not None
         self.nudges = build_scheduler(
             self.db,
             self.services.messenger,
@@ -108,9 +109,14 @@ class Tremplin:
             poll_seconds=self.settings.nudge_poll_seconds,
         )
         await self.nudges.start()
-        # Partner webhooks and "no answer in time" updates run on the same scheduler.
-        self.handover = HandoverWorker(self.db, self.services.messenger, WebhookSender(self.db))
-        self.nudges.every(self.settings.handover_poll_seconds, self.handover.run_once, "handover")
+        # Partner webhooks and "no answer in time" updates: the hand-over's own job.
+        self.handover = HandoverWorker(
+            self.db,
+            self.services.messenger,
+            WebhookSender(self.db),
+            interval=self.settings.handover_poll_seconds,
+        )
+        await self.handover.start()
 
     async def stop(self) -> None:
         """Stop the jobs, stop receiving, let handlers finish, close the database."""

@@ -16,6 +16,8 @@ from typing import Any
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kernel.clock import QuietHours, parse_duration
+
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -25,31 +27,12 @@ class SettingsError(ValueError):
     """A setting has a value the product cannot use; the message names the variable."""
 
 
-@dataclass(frozen=True)
-class QuietHours:
-    """A daily window (local time) in which no nudge is sent; it may span midnight."""
-
-    start: time
-    end: time
-
-    def contains(self, moment: time) -> bool:
-        """Whether a local wall-clock time falls inside the window."""
-        if self.start <= self.end:
-            return self.start <= moment < self.end
-        return moment >= self.start or moment < self.end
-
-
 def parse_durations(raw: str) -> tuple[timedelta, ...]:
     """Parse `1d,3d,7d` (units s, m, h, d) into increasing delays."""
     parts = [p for p in raw.split(",") if p.strip()]
     if not parts:
         raise ValueError("expected a comma-separated list such as 1d,3d,7d")
-    delays: list[timedelta] = []
-    for part in parts:
-        match = _DURATION.match(part)
-        if match is None:
-            raise ValueError(f"{part.strip()!r} is not a duration like 30s, 15m, 2h or 1d")
-        delays.append(timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)]))
+    delays = [parse_duration(part) for part in parts]
     return tuple(delays)
 
 

@@ -48,7 +48,7 @@ from messages.messenger import (
     Unreachable,
 )
 from messages.outgoing import Reply
-from scoring.catalogue import Catalogue, load_catalogue
+from scoring.catalogue import Catalogue
 from storage.engine import Database
 from storage.models import Nudge, SavedCareer, User
 
@@ -120,18 +120,14 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._paused_until = _EPOCH
         self._chat_wait = False
-        self._catalogue = env.catalogue
 
     def _now(self) -> datetime:
         return self.env.clock()
 
     @property
     def catalogue(self) -> Catalogue:
-        """The careers catalogue the texts are drawn from (loaded once when not given)."""
-        if self._catalogue is None:
-            self._catalogue = load_catalogue()
-        catalogue: Catalogue = self._catalogue
-        return catalogue
+        """The careers catalogue the texts are drawn from."""
+        return self.env.catalogue
 
     # ----- one pass -------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -38,24 +37,18 @@ class NudgeScheduler:
 
     async def start(self) -> None:
         """Start polling now (a first pass also recovers what a previous process left)."""
-        self.every(self.poll.total_seconds(), self._tick, POLL_JOB)
-        self.scheduler.start()
-
-    def every(self, seconds: float, job: Callable[[], Awaitable[None]], job_id: str) -> None:
-        """Run another periodic job of the process on this scheduler, starting now.
-
-        A run that is still going when the next is due makes that one skip, never pile up.
-        """
+        # A run still going when the next is due makes that one skip, never pile up.
         self.scheduler.add_job(
-            job,
+            self._tick,
             "interval",
-            seconds=seconds,
-            id=job_id,
+            seconds=self.poll.total_seconds(),
+            id=POLL_JOB,
             next_run_time=datetime.now(UTC),
             max_instances=1,
             coalesce=True,
             misfire_grace_time=None,
         )
+        self.scheduler.start()
 
     async def stop(self) -> None:
         """Stop the jobs, then let the dispatcher finish or hand back what it holds."""

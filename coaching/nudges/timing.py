@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from kernel.clock import QuietHours
 from scoring.departements import get_departement
 
 DEFAULT_ZONE = "Europe/Paris"
@@ -27,19 +27,6 @@ _WEEKEND_MORNING = time(10, 0)
 _NEXT_WEEK_EVENING = time(18, 0)
 _SOON = timedelta(minutes=15)
 _SATURDAY = 5
-
-
-class QuietHours(Protocol):
-    """A daily local window without nudges (`tremplin.settings.QuietHours` is one)."""
-
-    @property
-    def end(self) -> time:
-        """When the window ends (local wall-clock time)."""
-        ...
-
-    def contains(self, moment: time) -> bool:
-        """Whether a local wall-clock time falls inside the window."""
-        ...
 
 
 @cache
