@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import httpx
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -110,3 +113,12 @@ class TelegramMessenger:
             )
         except TelegramError as exc:
             raise translate(exc) from exc
+
+
+@asynccontextmanager
+async def bot_messenger(token: str, api_root: str) -> AsyncIterator[TelegramMessenger]:
+    """A messenger of its own for a process that sends but does not receive (the web console):
+    a python-telegram-bot `Bot` on the same Bot API root, closed when the block ends."""
+    bot = Bot(token, base_url=f"{api_root}/bot", base_file_url=f"{api_root}/file/bot")
+    async with bot:
+        yield TelegramMessenger(bot)

@@ -9,7 +9,7 @@ switches to another programme.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -299,10 +299,18 @@ async def add_message(
         delivered=delivered,
     )
     session.add(message)
+    # The marks keep the order messages arrived in: a user's message timed by Telegram (whole
+    # seconds) can carry an earlier time than the coach's reply it answers.
     if sender == "user":
-        referral.last_user_message_at = now
+        last_coach = referral.last_coach_message_at
+        referral.last_user_message_at = (
+            max(now, last_coach + timedelta(microseconds=1)) if last_coach else now
+        )
     else:
-        referral.last_coach_message_at = now
+        last_user = referral.last_user_message_at
+        referral.last_coach_message_at = (
+            max(now, last_user + timedelta(microseconds=1)) if last_user else now
+        )
     await session.flush()
     return message
 

@@ -59,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Import CPF training offers: counts and durations per career.",
     )
     cpf.add_argument("source", type=Path, help="the CPF CSV file")
+    commands.add_parser(
+        "console",
+        help="serve the web console for coaches, operators and admins",
+        description="Serve the web console on TREMPLIN_CONSOLE_LISTEN:TREMPLIN_CONSOLE_PORT "
+        "(default 127.0.0.1:8090). Coaches' replies go out through the bot of "
+        "TELEGRAM_BOT_TOKEN. Accounts are made with `tremplin users add`.",
+    )
     from tremplin.users_cli import add_parser as add_users_parser
 
     add_users_parser(commands)
@@ -133,6 +140,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tremplin.users_cli import run_users
 
         return asyncio.run(run_users(args, settings))
+    if args.command == "console":
+        from tremplin.run import run_console
+
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_console(settings))
+        return 0
     if args.command == "run":
         from tremplin.run import run
 

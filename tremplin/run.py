@@ -11,6 +11,7 @@ import signal
 from starlette.applications import Starlette
 
 from tremplin.app import Tremplin
+from tremplin.console_process import ConsoleProcess, DemoAccount
 from tremplin.playground.emulator import BotApiEmulator
 from tremplin.playground.page import page_routes
 from tremplin.serving import serve
@@ -51,8 +52,43 @@ async def run_playground(settings: Settings) -> None:
     async with serve(app, port=settings.playground_port) as root:
         process = Tremplin(settings, token, root)
         await process.start(polling_timeout=5)
-        print(f"Tremplin playground: open {root}/ in your browser (Ctrl+C to stop).", flush=True)
+        console = ConsoleProcess(settings, token, root)
         try:
+            address = await console.start()
+            _print_console(address, await console.demo_accounts())
+            print(
+                f"Tremplin playground: open {root}/ in your browser (Ctrl+C to stop).", flush=True
+            )
             await _wait_for_signal()
         finally:
+            await console.stop()
             await process.stop()
+
+
+def _print_console(address: str, demo: list[DemoAccount]) -> None:
+    print(f"Web console for coaches and admins: {address}/", flush=True)
+    for account in demo:
+        if account.password is None:
+            print(
+                f"  {account.role}: {account.email} (exists already; "
+                f"`tremplin users reset-password {account.email}` sets a new password)",
+                flush=True,
+            )
+        else:
+            print(
+                f"  {account.role}: {account.email}  password (shown once): {account.password}",
+                flush=True,
+            )
+
+
+async def run_console(settings: Settings) -> None:
+    """`tremplin console`: the web console alone, sending through the bot's token."""
+    console = ConsoleProcess(settings, settings.telegram_bot_token, settings.bot_api_url)
+    address = await console.start(port=settings.console_port)
+    if not settings.telegram_bot_token:
+        print("No TELEGRAM_BOT_TOKEN: coaches' replies cannot be sent.", flush=True)
+    print(f"Tremplin console: {address}/ (Ctrl+C to stop).", flush=True)
+    try:
+        await _wait_for_signal()
+    finally:
+        await console.stop()

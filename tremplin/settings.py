@@ -124,6 +124,8 @@ _ENV_NAMES = {
     "webhook_listen": "TREMPLIN_WEBHOOK_LISTEN",
     "webhook_port": "TREMPLIN_WEBHOOK_PORT",
     "playground_port": "TREMPLIN_PLAYGROUND_PORT",
+    "console_listen": "TREMPLIN_CONSOLE_LISTEN",
+    "console_port": "TREMPLIN_CONSOLE_PORT",
     "data_dir": "TREMPLIN_DATA_DIR",
     "log_level": "TREMPLIN_LOG_LEVEL",
 }
@@ -152,6 +154,8 @@ class _RawSettings(BaseSettings):
     webhook_listen: str = Field("127.0.0.1", validation_alias="TREMPLIN_WEBHOOK_LISTEN")
     webhook_port: int = Field(8443, validation_alias="TREMPLIN_WEBHOOK_PORT")
     playground_port: int = Field(8080, validation_alias="TREMPLIN_PLAYGROUND_PORT")
+    console_listen: str = Field("127.0.0.1", validation_alias="TREMPLIN_CONSOLE_LISTEN")
+    console_port: int = Field(8090, validation_alias="TREMPLIN_CONSOLE_PORT")
     data_dir: str = Field("tremplin-data", validation_alias="TREMPLIN_DATA_DIR")
     log_level: str = Field("INFO", validation_alias="TREMPLIN_LOG_LEVEL")
 
@@ -215,6 +219,9 @@ class Settings:
     # each process sends due partner webhooks and checks for programmes that did not answer.
     partners_file: Path | None = None
     handover_poll_seconds: float = 10.0
+    # The web console (`tremplin console`, and beside the playground).
+    console_listen: str = "127.0.0.1"
+    console_port: int = 8090
 
     @property
     def playground(self) -> bool:
@@ -266,6 +273,8 @@ def load_settings(env_file: str | None = ".env", **overrides: Any) -> Settings:
         webhook_listen=raw.webhook_listen,
         webhook_port=raw.webhook_port,
         playground_port=raw.playground_port,
+        console_listen=raw.console_listen.strip() or "127.0.0.1",
+        console_port=raw.console_port,
         data_dir=Path(raw.data_dir),
         log_level=raw.log_level,
     )
