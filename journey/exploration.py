@@ -38,6 +38,7 @@ from journey.actions import (
     SECTIONS_MENU,
     TRAINING,
 )
+from journey.explain import section_title, why_line
 from kernel import events
 from kernel.partners import get_partner
 from kernel.turn import Turn
@@ -47,7 +48,6 @@ from messages.render import render_label
 from scoring.bands import automation_band, competition_band
 from scoring.catalogue import Catalogue
 from scoring.departements import get_departement
-from scoring.explain import explanation
 from scoring.models import Career, Departement, MarketFigures, Priority, RankedCareer, Section
 from scoring.ranking import mostly_lasting_contracts, rank, safe_from_automation
 from scoring.sections import build_sections
@@ -151,9 +151,9 @@ async def partner_section(turn: Turn, departement: Departement) -> Section | Non
         return None
     return Section(
         key=PARTNER_SECTION,
-        title_fr=partner.highlight_title("fr") or partner.name,
-        title_en=partner.highlight_title("en") or partner.name,
         careers=careers,
+        kind=PARTNER_SECTION,
+        title=partner.highlight_title(turn.lang) or partner.name,
     )
 
 
@@ -283,7 +283,7 @@ async def _show_section(
     text = render(
         "explore.section",
         lang,
-        title=section.title(lang),
+        title=section_title(section, departement, lang),
         departement=departement,
         first=page * PAGE_SIZE + 1,
         last=page * PAGE_SIZE + len(shown),
@@ -350,7 +350,12 @@ async def sections_menu(turn: Turn) -> Outcome:
         (
             Button(
                 short(
-                    label("explore.list_button", lang, title=s.title(lang), count=len(s.careers))
+                    label(
+                        "explore.list_button",
+                        lang,
+                        title=section_title(s, departement, lang),
+                        count=len(s.careers),
+                    )
                 ),
                 Action(SECTION, (s.key, "0")),
             ),
@@ -387,7 +392,7 @@ def _why(
 ) -> tuple[str | Markup, MarketFigures]:
     ranked = ranked_career(turn, career, departement)
     if ranked is not None:
-        return explanation(ranked, departement, turn.lang), ranked.market
+        return why_line(ranked, departement, turn.lang), ranked.market
     market = catalogue_of(turn).market(career.rome, departement.code)
     # The same tests as the ranking's "good job" filter, which left this career out.
     why = fragment(

@@ -4,12 +4,12 @@ Typical use::
 
     catalogue = load_catalogue(imported_dir)
     ranked = rank(catalogue, "69", {Priority.SALARY})
-    line = explanation(ranked[0], get_departement("69"), "fr")
+    why = reasons(ranked[0])  # facts; `journey.explain` words them with the templates
 """
 
 from scoring.catalogue import Catalogue, CatalogueError, load_catalogue
 from scoring.departements import all_departements, get_departement, resolve_departement
-from scoring.explain import explanation
+from scoring.explain import Reason, reasons
 from scoring.models import (
     Career,
     ContractMix,
@@ -40,16 +40,17 @@ __all__ = [
     "MarketFigures",
     "Priority",
     "RankedCareer",
+    "Reason",
     "SearchHit",
     "Section",
     "TrainingRoute",
     "all_departements",
     "build_sections",
-    "explanation",
     "get_departement",
     "is_good_job",
     "load_catalogue",
     "rank",
+    "reasons",
     "resolve_departement",
     "search",
 ]

@@ -1,83 +1,64 @@
-"""One-line explanations of why a career ranks well, from its strongest criteria."""
+"""Why a career ranks well: its strongest criteria, as facts for the templates to word.
+
+Scoring decides *what* to say (which criteria, in which order, which band or kind); the
+sentences themselves are templates in `messages` (`reasons.*`), worded by `journey.explain`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from scoring.bands import automation_band, competition_band
-from scoring.models import Criterion, Departement, RankedCareer
+from scoring.models import Criterion, RankedCareer
 
 MAX_PARTS = 3
+# Percent of hires on permanent (or permanent and long) contracts above which they are "mostly".
+MOSTLY = 50
 
 
-def format_number(value: int, lang: str) -> str:
-    """Group thousands the French way ("1 240") or the English way ("1,240").
+@dataclass(frozen=True)
+class Reason:
+    """One reason a career ranks well: the criterion and the facts its phrase needs."""
 
-    French groups with a narrow no-break space, so a figure never breaks across two lines.
-    """
-    grouped = f"{value:,}"
-    return grouped.replace(",", "\u202f") if lang != "en" else grouped
-
-
-def _offers(ranked: RankedCareer, dep: Departement, lang: str) -> str:
-    market = ranked.market
-    count = format_number(market.annual_offers, lang)
-    if lang == "en":
-        text = f"{count} offer{'s' if market.annual_offers != 1 else ''} a year in {dep.name}"
-        return text + (" (estimate)" if market.is_estimate else "")
-    text = f"{count} offre{'s' if market.annual_offers > 1 else ''} par an {dep.prefix}"
-    return text + (" (estimation)" if market.is_estimate else "")
+    criterion: Criterion
+    facts: Mapping[str, Any]
 
 
-def _competition(ranked: RankedCareer, dep: Departement, lang: str) -> str:
-    band = competition_band(ranked.market.competition)
-    if band == "low":
-        return "little competition" if lang == "en" else "peu de concurrence"
-    if band == "medium":
-        return "moderate competition" if lang == "en" else "une concurrence modérée"
-    return "strong competition" if lang == "en" else "beaucoup de concurrence"
+def _offers(ranked: RankedCareer) -> dict[str, Any]:
+    return {"count": ranked.market.annual_offers, "estimate": ranked.market.is_estimate}
 
 
-def _contracts(ranked: RankedCareer, dep: Departement, lang: str) -> str:
+def _competition(ranked: RankedCareer) -> dict[str, Any]:
+    return {"band": competition_band(ranked.market.competition)}
+
+
+def _contracts(ranked: RankedCareer) -> dict[str, Any]:
     mix = ranked.market.contracts or ranked.career.contracts
-    if mix.cdi >= 50:
-        return "mostly permanent contracts" if lang == "en" else "surtout des CDI"
-    if mix.cdi + mix.cdd_long >= 50:
-        return "mostly long contracts" if lang == "en" else "surtout des contrats longs"
-    return "some stable contracts" if lang == "en" else "des contrats stables possibles"
+    if mix.cdi >= MOSTLY:
+        return {"kind": "permanent"}
+    if mix.cdi + mix.cdd_long >= MOSTLY:
+        return {"kind": "long"}
+    return {"kind": "some"}
 
 
-def _salary(ranked: RankedCareer, dep: Departement, lang: str) -> str:
-    entry = ranked.market.salary_entry or ranked.career.salary_entry
-    experienced = ranked.market.salary_experienced or ranked.career.salary_experienced
-    if lang == "en":
-        return (
-            f"from €{format_number(entry, lang)} to €{format_number(experienced, lang)}"
-            " gross a month"
-        )
-    return (
-        f"de {format_number(entry, lang)} à {format_number(experienced, lang)}\u00a0€ brut par mois"
-    )
+def _salary(ranked: RankedCareer) -> dict[str, Any]:
+    return {
+        "entry": ranked.market.salary_entry or ranked.career.salary_entry,
+        "experienced": ranked.market.salary_experienced or ranked.career.salary_experienced,
+    }
 
 
-def _automation(ranked: RankedCareer, dep: Departement, lang: str) -> str:
-    if automation_band(ranked.career.automation_risk) == "low":
-        return "hard to automate" if lang == "en" else "difficile à automatiser"
-    return "little risk of automation" if lang == "en" else "peu menacé par l'automatisation"
+def _automation(ranked: RankedCareer) -> dict[str, Any]:
+    return {"band": automation_band(ranked.career.automation_risk)}
 
 
-def _training(ranked: RankedCareer, dep: Departement, lang: str) -> str:
-    months = ranked.career.training_months
-    if months == 0:
-        return "no training needed" if lang == "en" else "accessible sans formation"
-    if lang == "en":
-        return f"{months}-month training" if months < 24 else f"{months // 12}-year training"
-    if months < 24:
-        return f"formation en {months} mois"
-    return f"formation en {months // 12} ans"
+def _training(ranked: RankedCareer) -> dict[str, Any]:
+    return {"months": ranked.career.training_months}
 
 
-_PHRASES: dict[Criterion, Callable[[RankedCareer, Departement, str], str]] = {
+_FACTS: dict[Criterion, Callable[[RankedCareer], dict[str, Any]]] = {
     Criterion.OFFERS: _offers,
     Criterion.COMPETITION: _competition,
     Criterion.CONTRACTS: _contracts,
@@ -87,15 +68,8 @@ _PHRASES: dict[Criterion, Callable[[RankedCareer, Departement, str], str]] = {
 }
 
 
-def explanation(ranked: RankedCareer, departement: Departement, lang: str) -> str:
-    """Why this career ranks well here, in one line of the user's language ("fr" or "en").
-
-    E.g. "1 240 offres par an dans le Rhône (estimation), peu de concurrence, surtout des
-    CDI" / "1,240 offers a year in Rhône (estimate), little competition, mostly permanent
-    contracts". Built from the career's three strongest criteria (``ranked.reasons``).
-    """
+def reasons(ranked: RankedCareer) -> list[Reason]:
+    """Why this career ranks well: its three strongest criteria (``ranked.reasons``), or the
+    offers when none stands out, in a fixed order that reads naturally (where, how, what)."""
     strongest = set(ranked.reasons[:MAX_PARTS] or (Criterion.OFFERS,))
-    # The strongest criteria, told in a fixed order that reads naturally: where, how, what.
-    parts = [_PHRASES[c](ranked, departement, lang) for c in _PHRASES if c in strongest]
-    sentence = ", ".join(parts)
-    return sentence[:1].upper() + sentence[1:]
+    return [Reason(c, facts(ranked)) for c, facts in _FACTS.items() if c in strongest]

@@ -173,16 +173,19 @@ class RankedCareer:
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """A row of careers to explore (e.g. "Best salaries"), best first."""
+    """A row of careers to explore (e.g. "Best salaries"), best first.
+
+    ``kind`` names what the row is about (``hiring``, ``sector``, ``riasec``…) and ``topic``
+    narrows it (the sector of ``sector``, the interest letter of ``riasec``); the title the user
+    reads is a template of `messages`. ``title`` is a title written by someone else (a partner
+    programme's highlighted careers), shown as it is.
+    """
 
     key: str
-    title_fr: str
-    title_en: str
     careers: tuple[RankedCareer, ...]
-
-    def title(self, lang: str) -> str:
-        """The section's title in ``lang`` ("fr" or "en")."""
-        return self.title_en if lang == "en" else self.title_fr
+    kind: str = ""
+    topic: str = ""
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)

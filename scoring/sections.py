@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Collection, Iterable
 
+from scoring.bands import automation_band
 from scoring.catalogue import Catalogue
 from scoring.departements import get_departement
 from scoring.models import RIASEC_LETTERS, Priority, RankedCareer, Section
@@ -20,44 +21,8 @@ from scoring.ranking import rank
 
 SECTION_LIMIT = 30
 MIN_SECTION_SIZE = 2
-FUTURE_PROOF_RISK = 25
 TOP_CAREERS_FOR_INTERESTS = 5
 MAX_INTEREST_SECTIONS = 2
-
-SECTOR_NAMES: dict[str, tuple[str, str]] = {
-    "health": ("la santé", "health"),
-    "construction": ("le bâtiment et les travaux publics", "construction"),
-    "retail": ("le commerce", "retail"),
-    "hospitality": ("l'hôtellerie et la restauration", "hospitality"),
-    "logistics": ("la logistique", "logistics"),
-    "industry": ("l'industrie", "industry"),
-    "agriculture": ("l'agriculture", "agriculture"),
-    "services": ("les services", "services"),
-    "it": ("le numérique", "IT and digital"),
-    "admin": ("l'administration et la gestion", "administration"),
-    "transport": ("le transport", "transport"),
-    "care": ("l'aide à la personne", "care"),
-    "education": ("l'éducation et la formation", "education"),
-    "arts": ("les arts et le spectacle", "arts and entertainment"),
-    "security": ("la sécurité", "security"),
-    "finance": ("la banque et l'assurance", "finance"),
-    "energy": ("l'énergie", "energy"),
-}
-
-INTERESTS: dict[str, tuple[str, str]] = {
-    "R": ("Concret et manuel", "Hands-on"),
-    "I": ("Curieux et méthodique", "Curious and analytical"),
-    "A": ("Créatif", "Creative"),
-    "S": ("Au service des autres", "Helping people"),
-    "E": ("Entreprendre et convaincre", "Leading and persuading"),
-    "C": ("Organisé et rigoureux", "Organised and precise"),
-}
-
-
-def sector_name(sector: str, lang: str) -> str:
-    """A readable name for a sector slug ("health" → "la santé" / "health")."""
-    french, english = SECTOR_NAMES.get(sector, (sector.replace("_", " "),) * 2)
-    return english if lang == "en" else french
 
 
 def _take(careers: Iterable[RankedCareer], limit: int) -> tuple[RankedCareer, ...]:
@@ -106,85 +71,48 @@ def build_sections(
     ``seed`` drives the serendipity row (same seed, same order, so "more" pages are
     stable); ``riasec`` (e.g. "SA") asks for interest rows for those letters instead of
     the letters of the user's top careers. ``lang`` is accepted for symmetry with the bot;
-    sections carry both titles (``Section.title(lang)``).
+    the titles are templates of `messages` (``sections.title``), worded by the journey.
     """
-    departement = get_departement(dep_code)
-    if departement is None:
+    if get_departement(dep_code) is None:
         raise KeyError(dep_code)
     ranked = rank(catalogue, dep_code, priorities)
-    where = departement.prefix
-    sections: list[Section] = [
-        Section(
-            "top", "Nos meilleures pistes pour vous", "Top picks for you", _take(ranked, limit)
-        ),
-        Section(
-            "hiring",
-            f"Ça recrute {where}",
-            f"Hiring well in {departement.name}",
-            _take(_by(lambda r: r.market.annual_offers, ranked), limit),
-        ),
-        Section(
-            "competition",
-            "Peu de concurrence",
-            "Little competition",
-            _take(_by(lambda r: r.market.competition, ranked), limit),
-        ),
-        Section(
-            "salary",
-            "Les meilleurs salaires",
-            "Best salaries",
-            _take(_by(_salary, ranked), limit),
-        ),
-        Section(
-            "no_diploma",
-            "Bien payés, sans diplôme",
-            "Good pay without a diploma",
-            _take((r for r in _by(_salary, ranked) if r.career.qualification == "none"), limit),
-        ),
-        Section(
+    by_salary = _by(_salary, ranked)
+    rows: list[tuple[str, Iterable[RankedCareer]]] = [
+        ("top", ranked),
+        ("hiring", _by(lambda r: r.market.annual_offers, ranked)),
+        ("competition", _by(lambda r: r.market.competition, ranked)),
+        ("salary", by_salary),
+        ("no_diploma", (r for r in by_salary if r.career.qualification == "none")),
+        (
             "low_qualification",
-            "Bien payés avec un CAP ou moins",
-            "Good pay with little qualification",
-            _take(
-                (r for r in _by(_salary, ranked) if r.career.qualification in ("none", "cap")),
-                limit,
-            ),
+            (r for r in by_salary if r.career.qualification in ("none", "cap")),
         ),
-        Section(
+        (
             "future",
-            "Des métiers d'avenir",
-            "Future-proof careers",
-            _take((r for r in ranked if r.career.automation_risk < FUTURE_PROOF_RISK), limit),
+            (r for r in ranked if automation_band(r.career.automation_risk) == "low"),
         ),
     ]
+    sections = [Section(key, _take(careers, limit), kind=key) for key, careers in rows]
     if ranked:
         sector = ranked[0].career.sector
         sections.append(
             Section(
                 "sector",
-                f"Dans {sector_name(sector, 'fr')}",
-                f"More in {sector_name(sector, 'en')}",
                 _take((r for r in ranked if r.career.sector == sector), limit),
+                kind="sector",
+                topic=sector,
             )
         )
     shuffled = sorted(ranked, key=lambda r: r.career.rome)
     random.Random(seed).shuffle(shuffled)
-    sections.append(
-        Section(
-            "serendipity",
-            "Pour sortir des sentiers battus",
-            "Something different",
-            _take(shuffled, limit),
-        )
-    )
+    sections.append(Section("serendipity", _take(shuffled, limit), kind="serendipity"))
     for letter in _interest_letters(ranked, riasec):
-        french, english = INTERESTS[letter]
         sections.append(
             Section(
                 f"riasec_{letter}",
-                french,
-                english,
                 _take((r for r in ranked if letter in r.career.riasec), limit),
+                kind="riasec",
+                topic=letter,
             )
         )
     return [section for section in sections if len(section.careers) >= MIN_SECTION_SIZE]

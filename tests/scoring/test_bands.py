@@ -12,8 +12,7 @@ from scoring import (
     Criterion,
     MarketFigures,
     RankedCareer,
-    explanation,
-    get_departement,
+    reasons,
 )
 from scoring.bands import automation_band, competition_band
 from scoring.catalogue import Catalogue
@@ -35,22 +34,17 @@ def test_automation_bands(risk: int, band: str) -> None:
     assert automation_band(risk) == band
 
 
-@pytest.mark.parametrize(
-    ("competition", "phrase"),
-    [(8.0, "peu de concurrence"), (7.9, "une concurrence modérée"), (3.9, "beaucoup de")],
-)
-def test_the_explanation_follows_the_bands(
-    small_catalogue: Catalogue, competition: float, phrase: str
+@pytest.mark.parametrize(("competition", "band"), [(8.0, "low"), (7.9, "medium"), (3.9, "high")])
+def test_the_reasons_follow_the_bands(
+    small_catalogue: Catalogue, competition: float, band: str
 ) -> None:
-    rhone = get_departement("69")
-    assert rhone is not None
     career = small_catalogue.careers["D1102"]
     market = MarketFigures(
         rome="D1102", departement="69", annual_offers=100, competition=competition,
         seasonal=False, is_estimate=False,
     )
     ranked = RankedCareer(career, 0.5, market, (Criterion.COMPETITION,))
-    assert phrase in explanation(ranked, rhone, "fr").lower()
+    assert [dict(r.facts) for r in reasons(ranked)] == [{"band": band}]
 
 
 def test_a_good_job_is_safe_from_automation_and_mostly_lasting(small_catalogue: Catalogue) -> None:

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from scoring import Priority, RankedCareer, Section, build_sections, is_good_job
+from journey.explain import section_title
+from messages.render import plain_text
+from scoring import Priority, RankedCareer, Section, build_sections, get_departement, is_good_job
 from scoring.catalogue import Catalogue
+
+
+def title(section: Section, lang: str) -> str:
+    """A section's title as the user reads it (worded by the templates)."""
+    rhone = get_departement("69")
+    assert rhone is not None
+    return plain_text(section_title(section, rhone, lang))
 
 
 def _by_key(sections: list[Section]) -> dict[str, Section]:
@@ -32,11 +41,11 @@ def test_every_section_kind(small_catalogue: Catalogue) -> None:
     assert any(key.startswith("riasec_") for key in sections)
     for section in sections.values():
         assert len(section.careers) >= 2
-        assert section.title("fr") and section.title("en")
+        assert title(section, "fr") and title(section, "en")
         assert all(is_good_job(r.career) for r in section.careers)
         assert len({r.career.rome for r in section.careers}) == len(section.careers)
 
-    assert sections["hiring"].title("fr") == "Ça recrute dans le Rhône"
+    assert title(sections["hiring"], "fr") == "Ça recrute dans le Rhône"
     offers = [r.market.annual_offers for r in sections["hiring"].careers]
     assert offers == sorted(offers, reverse=True)
     competition = [r.market.competition for r in sections["competition"].careers]
@@ -66,7 +75,7 @@ def test_interest_sections_follow_the_top_careers_or_the_given_letters(
     chosen = _by_key(build_sections(small_catalogue, "69", (), seed=0, riasec="sr"))
     assert {key for key in chosen if key.startswith("riasec_")} == {"riasec_S", "riasec_R"}
     assert all("S" in r.career.riasec for r in chosen["riasec_S"].careers)
-    assert chosen["riasec_S"].title("en") == "Helping people"
+    assert title(chosen["riasec_S"], "en") == "Helping people"
 
 
 def test_serendipity_is_stable_for_a_seed(small_catalogue: Catalogue) -> None:
@@ -102,3 +111,10 @@ def test_shipped_catalogue_gives_full_sections(shipped_catalogue: Catalogue) -> 
     keys = [s.key for s in sections]
     assert keys[0] == "top" and "serendipity" in keys
     assert all(2 <= len(s.careers) <= 30 for s in sections)
+
+
+def test_titles_are_worded_by_the_templates_not_scoring() -> None:
+    sector = Section("sector", (), kind="sector", topic="industry")
+    assert title(sector, "fr") == "Dans l'industrie" and title(sector, "en") == "More in industry"
+    partner = Section("partner", (), kind="partner", title="Les métiers que Cap Jeunes aime")
+    assert title(partner, "fr") == "Les métiers que Cap Jeunes aime"  # an operator's own title

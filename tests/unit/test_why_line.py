@@ -1,20 +1,38 @@
-"""One-line explanations, in French and English."""
+"""The "why for you" line of a card: scoring's reasons worded by the templates, in French and
+English."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
+from journey.explain import why_line
+from messages.render import plain_text
 from scoring import (
     ContractMix,
     Criterion,
     MarketFigures,
     Priority,
     RankedCareer,
-    explanation,
     get_departement,
     rank,
 )
-from scoring.catalogue import Catalogue
+from scoring.catalogue import Catalogue, build_catalogue, load_careers
+from scoring.explain import reasons
+from tests.scoring.conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def small_catalogue() -> Catalogue:
+    """The scoring tests' 18 hand-written careers."""
+    careers, _ = load_careers(FIXTURES / "careers")
+    return build_catalogue(careers)
+
+
+def explanation(ranked: RankedCareer, departement: object, lang: str) -> str:
+    """The line as the user reads it."""
+    return plain_text(why_line(ranked, departement, lang))  # type: ignore[arg-type]
 
 RHONE = get_departement("69")
 REUNION = get_departement("974")
@@ -73,3 +91,12 @@ def test_every_ranked_career_gets_a_one_line_explanation(small_catalogue: Catalo
             assert text and "\n" not in text
             assert text[0].isupper() or text[0].isdigit()
             assert text.count(", ") <= 2
+
+
+def test_scoring_gives_facts_not_sentences(small_catalogue: Catalogue) -> None:
+    ranked = _ranked(small_catalogue, (Criterion.SALARY, Criterion.COMPETITION, Criterion.OFFERS))
+    assert [(r.criterion, dict(r.facts)) for r in reasons(ranked)] == [
+        (Criterion.OFFERS, {"count": 1240, "estimate": True}),
+        (Criterion.COMPETITION, {"band": "low"}),
+        (Criterion.SALARY, {"entry": 1800, "experienced": 2300}),
+    ]
