@@ -23,7 +23,7 @@ from bot.handlers import ActionFlow, CommandFlow, all_actions, all_commands
 from bot.messenger import TelegramMessenger
 from bot.runtime import BotServices, make_messenger, process
 from bot.webhook import webhook_app
-from journey import inbox
+from journey import access, inbox
 from kernel.turn import Environment, Turn
 from messages.outgoing import Outcome
 from messages.render import LANGUAGES, render
@@ -83,6 +83,9 @@ async def _on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     async def run(turn: Turn) -> Outcome:
         if action is None or flow is None:
             return Outcome(notice=render("common.stale_button", turn.lang))
+        refused = access.refuse_before_onboarding(turn, action.name)
+        if refused is not None:
+            return refused
         return await flow(turn, action.args)
 
     await process(

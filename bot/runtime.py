@@ -12,11 +12,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Update
 from telegram.error import RetryAfter, TelegramError
 
+from journey import access
 from journey.conversation import LoggingMessenger, log_incoming
-from journey.profiles import Sender, get_or_create_user
+from journey.profiles import Sender, find_user, get_or_create_user
 from kernel.logs import pseudonym
 from kernel.turn import Environment, Turn
 from messages.messenger import (
@@ -30,6 +32,7 @@ from messages.messenger import (
 from messages.outgoing import Outcome, Reply
 from messages.render import render, supported_language
 from storage.engine import Database
+from storage.models import User
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -83,21 +86,38 @@ async def process(
         return
     message = update.effective_message
     message_id = message.message_id if message is not None else None
+    may_create = access.may_create_user(kind)
     async with services.db.transaction() as session:
-        user, _ = await get_or_create_user(session, sender)
-        lang = user.language
-        await log_incoming(
-            session, user.id, kind, text, callback_data=callback_data, message_id=message_id
-        )
+        known = await _user(session, sender, may_create)
+        if known is not None:
+            lang = known.language
+            await log_incoming(
+                session, known.id, kind, text, callback_data=callback_data, message_id=message_id
+            )
+    if known is None:
+        # A stale button from before /delete (or an edit): answer, and keep nothing.
+        lang = supported_language(sender.language_code)
+        await deliver(update, services, sender, access.start_again(lang), lang)
+        return
     try:
         async with services.db.transaction() as session:
-            user, _ = await get_or_create_user(session, sender)
-            now = services.env.clock()
-            outcome = await flow(Turn(session, user, services.env, now))
+            user = await _user(session, sender, may_create)
+            if user is None:  # erased by another update in between: as above
+                outcome = access.start_again(lang)
+            else:
+                now = services.env.clock()
+                outcome = await flow(Turn(session, user, services.env, now))
     except Exception:
         log.exception("flow failed for update %s", update.update_id)
         outcome = Outcome().add(Reply(render("common.error", lang), "common.error"))
     await deliver(update, services, sender, outcome, lang)
+
+
+async def _user(session: AsyncSession, sender: Sender, may_create: bool) -> User | None:
+    if may_create:
+        user, _ = await get_or_create_user(session, sender)
+        return user
+    return await find_user(session, sender)
 
 
 async def deliver(

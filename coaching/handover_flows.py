@@ -225,10 +225,13 @@ async def pick(turn: Turn, args: tuple[str, ...]) -> Outcome:
     partner = await _fitting(turn, args[0], rome) if args else None
     if partner is None:
         return Outcome(notice=render("coach.not_available", turn.lang))
-    return Outcome().add(await _consent_question(turn, partner, rome))
+    # The question replaces the list: a programme is chosen, its buttons are done.
+    return Outcome().add(await _consent_question(turn, partner, rome, edit=True))
 
 
-async def _consent_question(turn: Turn, partner: Partner, rome: str | None) -> Reply:
+async def _consent_question(
+    turn: Turn, partner: Partner, rome: str | None, *, edit: bool = False
+) -> Reply:
     lang, user = turn.lang, turn.user
     profile = await turn.session.get(CoachProfile, user.id)
     saved = await consents.saved_careers(turn.session, user.id, turn.env.catalogue, lang)
@@ -272,7 +275,7 @@ async def _consent_question(turn: Turn, partner: Partner, rome: str | None) -> R
         ),
         (Button(render_label("coach.no_button", lang), Action(CONSENT_NO, (partner.code,))),),
     )
-    return Reply(text, "coach.consent", buttons)
+    return Reply(text, "coach.consent", buttons, edit=edit)
 
 
 async def consent_yes(turn: Turn, args: tuple[str, ...]) -> Outcome:
@@ -315,7 +318,11 @@ async def consent_yes(turn: Turn, args: tuple[str, ...]) -> Outcome:
         coach=partner.coach_role(turn.lang),
     )
     buttons = ((Button(render_label("coach.end_button", turn.lang), Action(relay.END_RELAY)),),)
-    return Outcome().add(Reply(text, "coach.referred", buttons))
+    # The consent stays readable as what was agreed to, without its buttons.
+    question = await _consent_question(turn, partner, rome)
+    agreed = render("coach.consent_given", turn.lang, conversation=args[1] == "1")
+    answered = Reply(f"{question.text}\n\n{agreed}", "coach.consent", edit=True)
+    return Outcome().add(answered).add(Reply(text, "coach.referred", buttons))
 
 
 async def consent_no(turn: Turn, args: tuple[str, ...]) -> Outcome:

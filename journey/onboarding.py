@@ -6,6 +6,7 @@ answer, and a restart loses nothing.
 
 from __future__ import annotations
 
+from journey import privacy
 from journey.actions import EXPLORE
 from journey.profile_view import (
     ASK_DEPARTEMENT,
@@ -15,6 +16,7 @@ from journey.profile_view import (
     SETTINGS_PRIORITIES,
     TOGGLE_PRIORITY,
     departement_label,
+    priorities_answered,
     priorities_label,
     priorities_question,
     summary,
@@ -60,7 +62,9 @@ async def start(turn: Turn, payload: str) -> Outcome:
     user = turn.user
     outcome = Outcome()
     partner = await get_partner(turn.session, payload)
-    user.nudges_stopped = False  # /start again re-enables future follow-up sequences
+    # /start again turns follow-ups back on after /stop, and says so.
+    resumed = await privacy.resume_follow_ups(turn, via="start")
+    resumed_reply = Reply(render("privacy.resumed", turn.lang), "privacy.resumed")
     if partner is not None and user.partner_code != partner.code:
         user.partner_code = partner.code
     if user.onboarded and user.departement:
@@ -72,12 +76,16 @@ async def start(turn: Turn, payload: str) -> Outcome:
         )
         if partner is not None:
             text += "\n" + partner_welcome(partner, turn.lang)
+        if resumed:
+            outcome.add(resumed_reply)
         outcome.add(Reply(text, "onboarding.welcome_back", buttons=_explore_button(turn.lang)))
         return outcome
     text = render("onboarding.welcome", turn.lang, first_name=user.first_name)
     if partner is not None:
         text += "\n" + partner_welcome(partner, turn.lang)
     outcome.add(Reply(text, "onboarding.welcome"))
+    if resumed:
+        outcome.add(resumed_reply)
     user.step = ASK_DEPARTEMENT
     outcome.add(
         Reply(render("onboarding.ask_departement", turn.lang), "onboarding.ask_departement")
@@ -138,11 +146,10 @@ async def priorities_done(turn: Turn) -> Outcome:
         return Outcome(notice=render("common.stale_button", turn.lang))
     from_settings = user.step == SETTINGS_PRIORITIES
     user.step = None
+    answered = Outcome().add(priorities_answered(turn))
     if from_settings:
-        return (
-            Outcome()
-            .add(Reply(render("settings.saved", turn.lang), "settings.saved"))
-            .add(summary(turn))
+        return answered.add(Reply(render("settings.saved", turn.lang), "settings.saved")).add(
+            summary(turn)
         )
     first_time = not user.onboarded
     user.onboarded = True
@@ -161,7 +168,7 @@ async def priorities_done(turn: Turn) -> Outcome:
         departement=departement_label(user.departement, turn.lang),
         priorities=priorities_label(user.priorities, turn.lang),
     )
-    return Outcome().add(Reply(text, "onboarding.done", buttons=_explore_button(turn.lang)))
+    return answered.add(Reply(text, "onboarding.done", buttons=_explore_button(turn.lang)))
 
 
 def _explore_button(lang: str) -> tuple[tuple[Button, ...], ...]:

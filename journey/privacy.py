@@ -20,6 +20,7 @@ from storage.models import Event, User
 
 DELETE_YES = "dy"
 DELETE_NO = "dn"
+RESUME = "fu"  # (): follow-up messages back on after /stop
 
 # What other packages keep about a user (referrals, consents, nudges), what they cancel on /stop
 # and /delete, and what /privacy adds, comes from `turn.env.reactions` (see tremplin.app).
@@ -159,4 +160,35 @@ async def stop_follow_ups(
 async def stop(turn: Turn) -> Outcome:
     """/stop: no more follow-up messages; pending ones are cancelled at once."""
     await stop_follow_ups(turn, via="command")
-    return Outcome().add(Reply(render("privacy.stopped", turn.lang), "privacy.stopped"))
+    return Outcome().add(
+        Reply(
+            render("privacy.stopped", turn.lang),
+            "privacy.stopped",
+            buttons=resume_buttons(turn.lang),
+        )
+    )
+
+
+def resume_buttons(lang: str) -> tuple[tuple[Button, ...], ...]:
+    """The one-tap undo under every "no more follow-ups" confirmation."""
+    return ((Button(render_label("privacy.resume_button", lang), Action(RESUME)),),)
+
+
+async def resume_follow_ups(turn: Turn, *, via: str) -> bool:
+    """Undo /stop: follow-ups are back on and what /stop cancelled is planned again.
+
+    Returns False when they were not stopped (nothing to undo).
+    """
+    if not turn.user.nudges_stopped:
+        return False
+    turn.user.nudges_stopped = False
+    for hook in turn.env.reactions.resumed:
+        await hook(turn)
+    await events.record(turn.session, turn.user, events.NUDGES_RESUMED, via=via)
+    return True
+
+
+async def resume(turn: Turn) -> Outcome:
+    """The undo button under /stop's confirmation: confirm in place of it."""
+    await resume_follow_ups(turn, via="button")
+    return Outcome().add(Reply(render("privacy.resumed", turn.lang), "privacy.resumed", edit=True))

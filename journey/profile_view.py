@@ -60,6 +60,18 @@ def priorities_question(turn: Turn, *, edit: bool = False) -> Reply:
     )
 
 
+def priorities_answered(turn: Turn) -> Reply:
+    """The priorities question once answered: the choice in words, and no buttons left to
+    press (it replaces the question in place)."""
+    lang = turn.lang
+    text = render(
+        "onboarding.priorities_answered",
+        lang,
+        priorities=priorities_label(turn.user.priorities, lang),
+    )
+    return Reply(text, "onboarding.priorities_answered", edit=True)
+
+
 def summary(turn: Turn, *, edit: bool = False) -> Reply:
     """The user's settings with buttons to change each."""
     lang = turn.lang

@@ -29,17 +29,27 @@ async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
 
 
-async def get_or_create_user(session: AsyncSession, sender: Sender) -> tuple[User, bool]:
-    """Load the user, creating them on first contact; returns (user, created).
+async def find_user(session: AsyncSession, sender: Sender) -> User | None:
+    """The user behind an update, refreshed from Telegram's profile; None when unknown.
 
-    The language comes from Telegram's language_code only on creation: afterwards it is the
-    user's own choice in /settings.
+    Locks the row like `get_or_create_user` does, and creates nothing.
     """
     user = await session.get(User, sender.user_id, with_for_update=has_row_locks(session))
     if user is not None:
         if sender.first_name and user.first_name != sender.first_name[:FIRST_NAME_MAX]:
             user.first_name = sender.first_name[:FIRST_NAME_MAX]
         user.chat_id = sender.chat_id
+    return user
+
+
+async def get_or_create_user(session: AsyncSession, sender: Sender) -> tuple[User, bool]:
+    """Load the user, creating them on first contact; returns (user, created).
+
+    The language comes from Telegram's language_code only on creation: afterwards it is the
+    user's own choice in /settings.
+    """
+    user = await find_user(session, sender)
+    if user is not None:
         return user, False
     user = User(
         id=sender.user_id,

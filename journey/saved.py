@@ -34,6 +34,10 @@ async def save(turn: Turn, rome: str, origin: str) -> Outcome:
     career = catalogue_of(turn).get(rome)
     if career is None:
         return career_gone(turn)
+    missing = exploration.profile_missing(turn)
+    if missing is not None or not turn.user.onboarded:
+        # Saving starts the nudges: only for someone who finished onboarding.
+        return missing or Outcome(notice=render("common.start_again", turn.lang))
     lang = turn.lang
     created = await saved_careers.add(turn.session, turn.user.id, rome, turn.now)
     outcome = Outcome()

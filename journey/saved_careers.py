@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_duplicates
@@ -71,16 +71,12 @@ async def has_any(session: AsyncSession, user_id: int) -> bool:
     return found is not None
 
 
-async def most_interesting(session: AsyncSession, user_id: int) -> SavedCareer | None:
-    """The saved career rated most interesting, then the latest saved."""
+async def latest(session: AsyncSession, user_id: int) -> SavedCareer | None:
+    """The career the user saved most recently (among those still saved)."""
     row: SavedCareer | None = await session.scalar(
         select(SavedCareer)
         .where(SavedCareer.user_id == user_id)
-        .order_by(
-            func.coalesce(SavedCareer.interest, -1).desc(),
-            SavedCareer.saved_at.desc(),
-            SavedCareer.id.desc(),
-        )
+        .order_by(SavedCareer.saved_at.desc(), SavedCareer.id.desc())
         .limit(1)
     )
     return row

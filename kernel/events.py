@@ -31,6 +31,7 @@ HANDOVER_CLOSED = "handover_closed"
 HANDOVER_RATED = "handover_rated"
 HANDOVER_WITHDRAWN = "handover_withdrawn"
 NUDGES_STOPPED = "nudges_stopped"
+NUDGES_RESUMED = "nudges_resumed"
 # The coaching nudges (coaching.nudges): planned (with the hold-out/variant assignment), sent,
 # a button pressed on one, a plan time chosen, and what went wrong while sending.
 NUDGES_PLANNED = "nudges_planned"

@@ -28,6 +28,8 @@ StopHook = Callable[[AsyncSession, User, str], Awaitable[None]]
 """(session, user, reason): "stopped" on /stop, "deleted" on /delete (before the erasure)."""
 ExportPart = Callable[[AsyncSession, User], Awaitable[dict[str, Any]]]
 """What a package keeps about a user, merged into /export."""
+UserHook = Callable[["Turn"], Awaitable[None]]
+"""(turn), e.g. when follow-up messages are turned back on after /stop."""
 PrivacyPart = Callable[["Turn"], Awaitable[list[Reply]]]
 """Extra messages /privacy shows (e.g. the consents given, to withdraw)."""
 
@@ -40,5 +42,6 @@ class Reactions:
     career_removed: tuple[CareerHook, ...] = ()
     free_text: tuple[TextRoute, ...] = ()
     stopped: tuple[StopHook, ...] = ()
+    resumed: tuple[UserHook, ...] = ()
     export: tuple[ExportPart, ...] = ()
     privacy: tuple[PrivacyPart, ...] = ()

@@ -38,6 +38,8 @@ def build_reactions() -> Reactions:
         free_text=(handover_flows.text_route, search.route),
         # /stop and /delete cancel pending nudges; /delete also forgets the hand-overs.
         stopped=(nudge_flows.on_stop, handover_flows.on_delete),
+        # Undoing /stop (its button or /start) plans again what /stop cancelled.
+        resumed=(nudge_flows.on_resumed,),
         # /export adds the nudges, then the referrals and consents.
         export=(nudge_flows.export_part, referrals.export_part),
         # /privacy adds the consents given to programmes, each with a withdraw button.

@@ -15,4 +15,5 @@ COMMANDS: dict[str, CommandFlow] = {
 ACTIONS: dict[str, ActionFlow] = {
     privacy.DELETE_YES: lambda turn, args: privacy.confirm_delete(turn),
     privacy.DELETE_NO: lambda turn, args: privacy.cancel_delete(turn),
+    privacy.RESUME: lambda turn, args: privacy.resume(turn),
 }

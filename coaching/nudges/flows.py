@@ -23,22 +23,34 @@ from storage.models import Nudge, User
 
 
 async def on_career_saved(turn: Turn, rome: str) -> None:
-    """A career was saved: start a sequence unless one is under way or the user said stop."""
+    """A career was saved: the first one starts the person's one sequence; a career saved after
+    the last one was removed brings back what that removal cancelled."""
     if turn.user.unreachable:
         # Saving a career means they are talking to the bot again: they unblocked it.
         turn.user.unreachable = False
-    await plan.start_sequence(turn.session, turn.user, turn.env, turn.now)
+    started = await plan.start_sequence(turn.session, turn.user, turn.env, turn.now)
+    if started is None:
+        await plan.resume_sequence(turn.session, turn.user, turn.env, turn.now, NO_CAREER)
+
+
+async def on_resumed(turn: Turn) -> None:
+    """Follow-ups are back on after /stop: the steps /stop cancelled are planned again."""
+    await plan.resume_sequence(turn.session, turn.user, turn.env, turn.now, STOPPED)
 
 
 async def on_career_removed(turn: Turn, rome: str) -> None:
     """A career was removed: with none left, nothing remains to talk about."""
     if not await saved_careers.has_any(turn.session, turn.user.id):
-        await outbox.cancel_pending(turn.session, turn.user.id, "no_career")
+        await outbox.cancel_pending(turn.session, turn.user.id, NO_CAREER)
 
 
 async def on_stop(session: AsyncSession, user: User, reason: str) -> None:
     """/stop ("stopped") or /delete ("deleted"): cancel what has not gone out."""
     await outbox.cancel_pending(session, user.id, reason)
+
+
+STOPPED = "stopped"  # the reason privacy.stop_hooks give for /stop
+NO_CAREER = "no_career"
 
 
 async def export_part(session: AsyncSession, user: User) -> dict[str, Any]:
@@ -77,7 +89,13 @@ async def stop_button(turn: Turn, args: tuple[str, ...]) -> Outcome:
     await privacy.stop_follow_ups(
         turn, via="button", rome=row.rome if row else None, **outbox.event_facts(row)
     )
-    return Outcome().add(Reply(render("nudges.stopped", turn.lang), "nudges.stopped"))
+    return Outcome().add(
+        Reply(
+            render("nudges.stopped", turn.lang),
+            "nudges.stopped",
+            buttons=privacy.resume_buttons(turn.lang),
+        )
+    )
 
 
 async def record_press(turn: Turn, args: tuple[str, ...], button: str) -> None:

@@ -63,25 +63,66 @@ def template_key(kind: str, step: int, variant: str) -> str:
 
 
 async def career_to_speak_of(session: AsyncSession, user_id: int) -> SavedCareer | None:
-    """The saved career the nudges talk about: rated most interesting, then the latest saved."""
-    return await saved_careers.most_interesting(session, user_id)
+    """The saved career a nudge talks about: the one saved most recently and still kept.
+
+    The sequence is started by the first save, but by the time a later step goes out the person
+    may have saved (and be more interested in) another career, or removed the first.
+    """
+    return await saved_careers.latest(session, user_id)
+
+
+async def resume_sequence(
+    session: AsyncSession, user: User, env: Environment, now: datetime, reason: str
+) -> int:
+    """Plan again the steps of the person's sequence that were cancelled for `reason` (/stop,
+    or the last saved career removed); returns how many.
+
+    The first of them is due after the first delay from now, the others keep their spacing.
+    """
+    if user.nudges_stopped or user.unreachable or not env.nudge_delays:
+        return 0
+    rows = list(
+        await session.scalars(
+            select(Nudge)
+            .where(
+                Nudge.user_id == user.id,
+                Nudge.kind == outbox.STEP,
+                Nudge.state == outbox.CANCELLED,
+                Nudge.note == reason,
+            )
+            .order_by(Nudge.step)
+        )
+    )
+    if not rows:
+        return 0
+    zone = timing.zone_for(user.departement)
+    first_due = rows[0].due_at
+    start = now + next(iter(env.nudge_delays))
+    for row in rows:
+        row.due_at = timing.allowed_at(start + (row.due_at - first_due), zone, env.quiet_hours)
+        row.state = outbox.PENDING
+        row.note = f"resumed after {reason}"[:255]
+    await session.flush()
+    return len(rows)
 
 
 async def start_sequence(
     session: AsyncSession, user: User, env: Environment, now: datetime
 ) -> int | None:
-    """Plan a new sequence for a user who just saved a career; returns its number.
+    """Plan the person's sequence when they save their first career; returns its number.
 
-    Nothing is planned when the user stopped the nudges or cannot be reached, when a sequence is
-    already under way, or when no delays are configured. Hold-out users get the same rows in the
-    `held` state, which are never sent.
+    A person gets one sequence of three nudges, ever: saving more careers changes what the
+    nudges speak of (`career_to_speak_of`), not how many come. Nothing is planned when a
+    sequence was already planned, when the user stopped the nudges, cannot be reached or never
+    finished onboarding, or when no delays are configured. Hold-out users get the same rows in
+    the `held` state, which are never sent.
     """
-    if user.nudges_stopped or user.unreachable:
+    if user.nudges_stopped or user.unreachable or not user.onboarded:
         return None
     delays: tuple[timedelta, ...] = tuple(env.nudge_delays)[:MAX_STEPS]
-    if not delays or await outbox.sequence_running(session, user.id, now):
+    if not delays or await outbox.last_sequence(session, user.id) > 0:
         return None
-    sequence = await outbox.last_sequence(session, user.id) + 1
+    sequence = 1
     holdout = in_holdout(user.id, env.nudge_holdout)
     zone = timing.zone_for(user.departement)
     chosen: list[str] = []

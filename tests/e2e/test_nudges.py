@@ -168,7 +168,7 @@ async def test_daily_cap_defers_the_next_step_to_the_next_day(bot_factory: Any) 
     assert second.state == "pending" and second.due_at == reunion_midnight
 
 
-async def test_stop_cancels_at_once_and_start_re_enables(bot_factory: Any) -> None:
+async def test_stop_cancels_at_once_and_start_brings_back_the_rest(bot_factory: Any) -> None:
     running = await start_bot(bot_factory, nudge_delays="0.5s,2s,2.5s")
     chat = await onboarded(running, 804)
     await save_career(chat)
@@ -178,9 +178,13 @@ async def test_stop_cancels_at_once_and_start_re_enables(bot_factory: Any) -> No
     assert [r.state for r in await settled(running, 804)] == ["sent", "cancelled", "cancelled"]
     await asyncio.sleep(2.2)
     assert len(nudges(running, chat)) == 1
-    await chat.say("/start", expect=1)
-    await save_career(chat, "A1101")  # a new sequence may start again
-    assert {(r.sequence, r.state) for r in await rows(running, 804)} >= {(2, "pending")}
+    await chat.say("/start", expect=2)  # follow-ups back on, and welcome back
+    # The same sequence goes on: the steps /stop cancelled are planned again, no new one.
+    assert [(r.sequence, r.state) for r in await rows(running, 804)] == [
+        (1, "sent"),
+        (1, "pending"),
+        (1, "pending"),
+    ]
 
 
 async def test_stop_button_on_a_nudge(bot_factory: Any) -> None:

@@ -41,13 +41,13 @@ async def test_saved_careers_service(db: Database) -> None:
         assert await saved_careers.add(session, 32, "D1102", now - timedelta(hours=1))
         assert await saved_careers.romes(session, 32) == ["J1501", "D1102"]  # oldest first
         assert await saved_careers.has_any(session, 32)
-        latest = await saved_careers.most_interesting(session, 32)
-        assert latest is not None and latest.rome == "D1102"  # no rating: the latest saved
+        latest = await saved_careers.latest(session, 32)
+        assert latest is not None and latest.rome == "D1102"
         rated = await saved_careers.get(session, 32, "J1501")
         assert rated is not None
         rated.interest = 2
-        best = await saved_careers.most_interesting(session, 32)
-        assert best is not None and best.rome == "J1501"  # rated most interesting first
+        still = await saved_careers.latest(session, 32)
+        assert still is not None and still.rome == "D1102"  # a rating does not change it
         assert [s.rome for s in await saved_careers.of_user(session, 32)] == ["J1501", "D1102"]
         assert await saved_careers.remove(session, 32, "J1501")
         assert not await saved_careers.remove(session, 32, "J1501")
