@@ -129,7 +129,7 @@ async def refer(db: Database, *, rome: str | None = None, conversation: bool = F
     await act(db, lambda t: flows.answer_age(t, ("18_25",)))
     args = ("cap_jeunes", "1" if conversation else "0", *((rome,) if rome else ()))
     outcome, _ = await act(db, lambda t: flows.consent_yes(t, args))
-    assert keys(outcome) == ["coach.referred"]
+    assert keys(outcome) == ["coach.consent", "coach.referred"]
     (referral,) = await rows(db, Referral, user_id=USER)
     return referral
 
@@ -214,7 +214,8 @@ async def test_consent_lists_exactly_what_is_shared_and_nothing_leaves_before_ye
 
     _, args = action_of(question, "sans la conversation")
     outcome, _ = await act(user_db, lambda t: flows.consent_yes(t, args))
-    assert "Cap Jeunes" in outcome.replies[0].text and "sous 1 jour" in outcome.replies[0].text
+    assert keys(outcome) == ["coach.consent", "coach.referred"] and outcome.replies[0].edit
+    assert "Cap Jeunes" in outcome.replies[1].text and "sous 1 jour" in outcome.replies[1].text
     (consent,) = await rows(user_db, CoachConsent)
     assert consent.given_at == T0 and not consent.share_conversation
     (delivery,) = await rows(user_db, WebhookDelivery)
@@ -467,7 +468,7 @@ async def test_a_new_programme_never_receives_the_exchange_with_another_programm
     assert keys(switched)[0] == "coach.switched"
     args = ("metiers_4mois", "1", "M1805")
     outcome, _ = await act(user_db, lambda t: flows.consent_yes(t, args), now=later)
-    assert keys(outcome) == ["coach.referred"]
+    assert keys(outcome) == ["coach.consent", "coach.referred"]
     (delivery,) = [
         d for d in await rows(user_db, WebhookDelivery)
         if d.partner_code == "metiers_4mois" and d.event == "referral.created"
