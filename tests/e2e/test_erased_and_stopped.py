@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from storage.models import ConversationEntry, Event, Nudge, SavedCareer, User
 from tests.e2e.conftest import Chat, RunningBot
+from tests.e2e.test_nudge_series import card_later
 from tests.e2e.test_nudges import nudges, onboarded, rows, save_career, settled, start_bot
 from tremplin.playground.emulator import ChatMessage
 
@@ -24,12 +25,6 @@ async def _count(running: RunningBot, table: Any, user_id: int) -> int:
         return int(value or 0)
 
 
-async def _card(chat: Chat, rome: str) -> ChatMessage:
-    """Open a career's card (as a list's button would) and return it."""
-    await chat.press(chat.last(), f"1|ec|{rome}|n")
-    return chat.last()
-
-
 async def test_stale_buttons_after_delete_create_nothing_save_nothing_arm_nothing(
     bot_factory: Any,
 ) -> None:
@@ -42,7 +37,7 @@ async def test_stale_buttons_after_delete_create_nothing_save_nothing_arm_nothin
         for m in running.api.bot_messages(821)
         if any(str(b.get("callback_data", "")).startswith("1|sq|") for b in m.buttons)
     ]
-    unsaved = await _card(chat, OTHER)
+    unsaved = await card_later(chat, OTHER)
     assert unsaved.button("Enregistrer")
     await chat.say("/stop")
     (confirm,) = await chat.say("/delete")

@@ -26,9 +26,24 @@ OTHER_TITLE = "Conduite d'engins agricoles et forestiers"
 async def card_later(chat: Chat, rome: str) -> ChatMessage:
     """A career's card opened from a fresh /explore list (so it replaces the list, not a nudge
     that arrived in the meantime)."""
-    (listing,) = await chat.say("/explore")
-    await chat.press(listing, f"1|ec|{rome}|n")
-    return listing
+    after = chat.api.last_message_id(chat.user.id)
+    await chat.say("/explore", expect=0)
+
+    def listing() -> ChatMessage | None:
+        # The list, not a nudge that may arrive at the same moment.
+        return next(
+            (
+                m
+                for m in chat.api.bot_messages(chat.user.id)
+                if m.message_id > after
+                and any(str(b.get("callback_data", "")).startswith("1|ec|") for b in m.buttons)
+            ),
+            None,
+        )
+
+    found: ChatMessage = await chat.api.wait_for(listing)
+    await chat.press(found, f"1|ec|{rome}|n")
+    return found
 
 
 async def save_later(chat: Chat, rome: str) -> None:
@@ -59,7 +74,7 @@ async def test_a_second_save_neither_restarts_nor_doubles_the_series(bot_factory
 
 
 async def test_a_removed_career_is_not_spoken_of(bot_factory: Any) -> None:
-    running = await start_bot(bot_factory, nudge_delays="0.5s,2s")
+    running = await start_bot(bot_factory, nudge_delays="0.5s,3s")
     chat = await onboarded(running, 842)
     await save_career(chat, OTHER)
     await save_later(chat, CAREER)
