@@ -18,13 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import select
 
-from journey import onboarding, saved_careers
+from journey import navigation, onboarding, saved_careers
 from journey.actions import (
     CLOSE_CAREERS,
     COACH,
@@ -51,7 +49,6 @@ from scoring.departements import get_departement
 from scoring.models import Career, Departement, MarketFigures, Priority, RankedCareer, Section
 from scoring.ranking import mostly_lasting_contracts, rank, safe_from_automation
 from scoring.sections import build_sections
-from storage.models import Event
 
 PARTNER_SECTION = "partner"
 PAGE_SIZE = 5
@@ -60,8 +57,6 @@ FROM_SAVED = "v"
 FROM_SEARCH = "q"
 BUTTON_TEXT_MAX = layout.ROW_WIDTH
 CLOSE_ON_CARD = 3
-# A second press of a button that sends a new message, within this delay, is a double tap.
-DOUBLE_TAP = timedelta(seconds=5)
 
 
 def catalogue_of(turn: Turn) -> Catalogue:
@@ -154,25 +149,6 @@ async def partner_section(turn: Turn, departement: Departement) -> Section | Non
         careers=careers,
         kind=PARTNER_SECTION,
         title=partner.highlight_title(turn.lang) or partner.name,
-    )
-
-
-async def recently_recorded(turn: Turn, kind: str, rome: str | None = None, **data: Any) -> bool:
-    """Whether the user's latest event is this one (same career, same `data` values), within
-    the double-tap delay.
-
-    Buttons that send a new message (rather than edit one) use it so that a double tap sends
-    one message, not two.
-    """
-    latest = await turn.session.scalar(
-        select(Event).where(Event.user_id == turn.user.id).order_by(Event.id.desc()).limit(1)
-    )
-    return (
-        latest is not None
-        and latest.kind == kind
-        and latest.rome == rome
-        and all(latest.data.get(name) == value for name, value in data.items())
-        and latest.at >= turn.now - DOUBLE_TAP
     )
 
 
@@ -272,7 +248,7 @@ async def _show_section(
     pages = max(1, -(-len(section.careers) // PAGE_SIZE))
     page = min(page, pages - 1)
     shown = section.careers[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    if once and await recently_recorded(turn, events.SECTION_SHOWN, section=section.key, page=page):
+    if once and await navigation.sent_just_now(turn, f"section:{section.key}:{page}"):
         # A double tap on a button that sends the list as a new message.
         return Outcome(notice=render("explore.shown_above", lang))
     await events.record(
@@ -317,12 +293,12 @@ async def _show_section(
     if paging:
         rows.append(tuple(paging))
     following = sections[(index + 1) % len(sections)]
-    navigation = [Button(label("explore.lists_button", lang), Action(SECTIONS_MENU))]
+    moves = [Button(label("explore.lists_button", lang), Action(SECTIONS_MENU))]
     if following.key != section.key:
-        navigation.append(
+        moves.append(
             Button(label("explore.next_list_button", lang), Action(SECTION, (following.key, "0")))
         )
-    rows.append(tuple(navigation))
+    rows.append(tuple(moves))
     return outcome.add(Reply(text, "explore.section", buttons=tuple(rows), edit=edit))
 
 

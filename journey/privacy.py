@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journey import saved_careers
+from journey import navigation, saved_careers
 from journey.conversation import transcript
 from kernel import events
 from kernel.reactions import Reactions
@@ -91,6 +91,7 @@ async def export_data(
             }
             for line in await transcript(session, user.id, limit=100_000)
         ],
+        "navigation": await navigation.export(session, user.id),
     }
     for part in reactions.export:
         data.update(await part(session, user))

@@ -1,7 +1,7 @@
 """Career search: /search WORDS, and any plain text that answers no question.
 
 Results are buttons that open the card in place of the results; "back" on that card runs the
-user's latest search again (read from the events table, so any process can do it). `route` is
+user's latest search again (kept in `journey.navigation`, so any process can do it). `route` is
 wired by the composition root as the last free-text route.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
 
+from journey import navigation
 from journey.exploration import (
     FROM_SEARCH,
     career_buttons,
@@ -28,7 +28,6 @@ from scoring.catalogue import Catalogue
 from scoring.models import Career
 from scoring.search import search
 from scoring.text import normalise
-from storage.models import Event
 
 RESULTS_MAX = 6
 SUGGESTIONS_MAX = 3
@@ -88,6 +87,7 @@ async def run_search(turn: Turn, query: str, *, edit: bool = False, record: bool
     catalogue = catalogue_of(turn)
     hits = search(catalogue, query, limit=RESULTS_MAX)
     if record:
+        await navigation.remember_search(turn, query)
         await events.record(
             turn.session,
             turn.user,
@@ -138,13 +138,7 @@ async def route(turn: Turn, text: str) -> Outcome | None:
 
 async def back_to_results(turn: Turn) -> Outcome:
     """ "Back" from a card opened from search results: the user's latest search, in place."""
-    latest = await turn.session.scalar(
-        select(Event)
-        .where(Event.user_id == turn.user.id, Event.kind == events.SEARCHED)
-        .order_by(Event.id.desc())
-        .limit(1)
-    )
-    query = str(latest.data.get("query", "")) if latest is not None else ""
+    query = await navigation.last_search(turn)
     if not query:
         return await explore(turn, edit=True, pressed=True)
     return await run_search(turn, query, edit=True, record=False)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
+from journey import navigation
 from journey.actions import COACH, TRAINING
 from journey.exploration import (
     career_gone,
     catalogue_of,
     label,
-    recently_recorded,
     user_departement,
 )
 from kernel import events
@@ -56,7 +56,7 @@ async def training_options(turn: Turn, rome: str) -> Outcome:
     career = catalogue_of(turn).get(rome)
     if career is None:
         return career_gone(turn)
-    if await recently_recorded(turn, events.TRAINING_OPENED, rome):
+    if await navigation.sent_just_now(turn, f"training:{rome}"):
         return Outcome(notice=render("explore.shown_above", turn.lang))
     lang = turn.lang
     await events.record(turn.session, turn.user, events.TRAINING_OPENED, rome=rome)

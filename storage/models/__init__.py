@@ -21,7 +21,9 @@ from storage.models.coaching import (
 )
 from storage.models.conversation import ConversationEntry
 from storage.models.events import Event
+from storage.models.navigation import Navigation
 from storage.models.nudges import Nudge, NudgeBudget
+from storage.models.texts import TextOverride
 from storage.models.users import User
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "ConversationEntry",
     "Event",
     "LoginAttempt",
+    "Navigation",
     "Nudge",
     "NudgeBudget",
     "PartnerProgramme",
@@ -42,6 +45,7 @@ __all__ = [
     "ReferralMessage",
     "ReferralNote",
     "SavedCareer",
+    "TextOverride",
     "UTCDateTime",
     "User",
     "WebhookAttempt",
