@@ -3,7 +3,8 @@
 - `COMMANDS[name](turn, argument_text) -> Outcome` for `/name argument text`;
 - `ACTIONS[name](turn, args) -> Outcome` for a button whose action has that name.
 
-`all_commands()` and `all_actions()` merge them and refuse a name defined twice.
+`all_commands()` and `all_actions()` merge them and refuse a name defined twice. Every command
+also answers to its French name (`FRENCH_NAMES`), the one the French command menu shows.
 """
 
 from __future__ import annotations
@@ -16,6 +17,22 @@ from messages.outgoing import Outcome
 
 CommandFlow = Callable[[Turn, str], Awaitable[Outcome]]
 ActionFlow = Callable[[Turn, tuple[str, ...]], Awaitable[Outcome]]
+
+# French names of the commands. Telegram command names are 1-32 characters of [a-z0-9_], so
+# they are written without accents ("/reglages", "/enregistres").
+FRENCH_NAMES: dict[str, str] = {
+    "explore": "metiers",
+    "search": "chercher",
+    "saved": "enregistres",
+    "coach": "conseiller",
+    "endcoach": "finconseiller",
+    "settings": "reglages",
+    "stop": "arreter",
+    "privacy": "donnees",
+    "export": "exporter",
+    "delete": "effacer",
+    "help": "aide",
+}
 
 
 def _modules() -> list[ModuleType]:
@@ -32,6 +49,11 @@ def all_commands() -> dict[str, CommandFlow]:
             if name in merged:
                 raise ValueError(f"command /{name} is defined twice")
             merged[name] = flow
+    for name, french in FRENCH_NAMES.items():
+        if name in merged:
+            if french in merged:
+                raise ValueError(f"command /{french} is defined twice")
+            merged[french] = merged[name]
     return merged
 
 

@@ -17,7 +17,7 @@ async def test_start_departement_priorities_then_settings(running: RunningBot) -
     chat = running.chat(first_name="Zoé")
     welcome, question = await chat.say("/start", expect=2)
     assert "Zoé" in welcome.text
-    assert "/privacy" in welcome.text
+    assert "/donnees" in welcome.text
     assert "département" in question.text
 
     (retry,) = await chat.say("somewhere nice")

@@ -376,7 +376,7 @@ async def test_search_with_no_result_suggests_close_careers_or_explore(turn: Tur
     assert actions(reply)[-1] == Action(codes.EXPLORE)
     for greeting in ("bonjour", "merci", "xqzw"):  # no random "did you mean"
         nothing = only(await search.run_search(turn, greeting))
-        assert "/explore" in nothing.text and actions(nothing) == [Action(codes.EXPLORE)]
+        assert "/metiers" in nothing.text and actions(nothing) == [Action(codes.EXPLORE)]
     (first, *_) = await logged(turn, events.SEARCHED)
     assert first.data == {"query": "footballeur", "results": 0} and first.rome is None
 

@@ -85,7 +85,7 @@ async def test_save_confirms_redraws_the_card_and_asks_the_first_question(
     card = by_key(outcome, "explore.card")
     assert card.edit and actions(card)[0] == Action(codes.REMOVE, ("J1501", "s.top.1"))
     question = by_key(outcome, "explore.saved_confirm")
-    assert not question.edit and "/saved" in question.text
+    assert not question.edit and "/enregistres" in question.text
     assert "Ce métier vous intéresse-t-il ?" in question.text
     assert actions(question) == [Action("sq", ("J1501", "i", a)) for a in "012"]
     (row,) = await rows(turn.session, turn.user.id)
