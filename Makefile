@@ -3,14 +3,28 @@
 VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
 
-.PHONY: run test lint browser bench
+.PHONY: run test lint browser bench lock
 
-$(STAMP): pyproject.toml
+# First every pinned package from the lock, each checked against its hashes; then the project
+# itself, which also adds anything pyproject.toml asks for that the lock lacks (a dependency
+# added since the last `make lock`) and keeps the locked versions of everything else.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# Re-pin the lock from pyproject.toml (keeps current pins where they still fit; UPGRADE=1
+# takes the newest allowed releases). See "Dependencies" in the README.
+lock:
+	test -x $(VENV)/bin/pip || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet 'pip-tools>=7.5'
+	$(VENV)/bin/pip-compile --quiet --extra dev --strip-extras --generate-hashes \
+	  --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) \
+	  --output-file $(LOCK) pyproject.toml
 
 run: $(STAMP)
 	$(VENV)/bin/tremplin run
