@@ -16,7 +16,7 @@ from journey.exploration import (
     label,
     user_departement,
 )
-from kernel import events
+from kernel import events, funding
 from kernel.partners import Partner, get_partner
 from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
@@ -71,6 +71,7 @@ async def training_options(turn: Turn, rome: str) -> Outcome:
         routes=routes,
         cpf_trainings=career.cpf.trainings if career.cpf else 0,
         cpf_hours=career.cpf.median_hours if career.cpf else 0,
+        cpf_rule=funding.cpf_rule(lang),
         departement=departement,
         partner=partner.name if partner is not None and partner_url else "",
     )

@@ -12,6 +12,7 @@ from typing import Any
 from coaching.nudges import outbox
 from coaching.nudges.plan import template_key
 from coaching.nudges.timing import PLAN_CHOICES
+from kernel import funding
 from messages import Action, Button, Reply, render, render_label
 from scoring.bands import competition_band
 from scoring.catalogue import Catalogue
@@ -57,6 +58,7 @@ def facts(user: User, saved: SavedCareer, catalogue: Catalogue) -> dict[str, Any
         "salary_entry": (market.salary_entry if market else None) or career.salary_entry,
         "trainings": [{"name": route.name(lang), "months": route.months} for route in routes],
         "months": career.training_months,
+        "cpf_rule": funding.cpf_rule(lang),
         "interest": saved.interest,
         "readiness": saved.readiness,
     }
