@@ -27,6 +27,7 @@ from storage.models import (
     CoachProfile,
     Referral,
     ReferralMessage,
+    ReferralNote,
     User,
     WebhookDelivery,
 )
@@ -353,6 +354,14 @@ async def export_part(session: AsyncSession, user: User) -> dict[str, Any]:
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
 
+    notes: dict[int, list[ReferralNote]] = {r.id: [] for r in referrals}
+    if referrals:
+        for note in await session.scalars(
+            select(ReferralNote)
+            .where(ReferralNote.referral_id.in_(list(notes)))
+            .order_by(ReferralNote.at, ReferralNote.id)
+        ):
+            notes[note.referral_id].append(note)
     deliveries = await session.scalars(
         select(WebhookDelivery)
         .where(WebhookDelivery.user_id == user.id)
@@ -397,6 +406,9 @@ async def export_part(session: AsyncSession, user: User) -> dict[str, Any]:
                     "closed_reason": r.closed_reason,
                     "coach": r.coach_name,
                     "coach_note": r.note,
+                    "coach_notes": [
+                        {"at": iso(n.at), "author": n.author, "text": n.text} for n in notes[r.id]
+                    ],
                     "messages_go_to_the_coach": r.relay_on,
                     "satisfaction_asked_at": iso(r.satisfaction_asked_at),
                     "satisfaction": r.satisfaction_score,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -12,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from journey import navigation, saved_careers
 from journey.conversation import transcript
 from kernel import events
+from kernel.logs import RETENTION_DAYS as LOG_RETENTION_DAYS
 from kernel.reactions import Reactions
 from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render, render_label
 from messages.outgoing import Document
-from storage.models import Event, User
+from storage.models import AnonymousEvent, Event, User
 
 DELETE_YES = "dy"
 DELETE_NO = "dn"
@@ -28,7 +30,15 @@ RESUME = "fu"  # (): follow-up messages back on after /stop
 
 async def show(turn: Turn) -> Outcome:
     """/privacy: what is kept, why, and the commands to export or erase it."""
-    outcome = Outcome().add(Reply(render("privacy.summary", turn.lang), "privacy.summary"))
+    env = turn.env
+    summary = render(
+        "privacy.summary",
+        turn.lang,
+        logs_months=round(env.retention_logs.days / 30),
+        profiles_months=round(env.retention_profiles.days / 30),
+        log_days=LOG_RETENTION_DAYS,
+    )
+    outcome = Outcome().add(Reply(summary, "privacy.summary"))
     for part in turn.env.reactions.privacy:
         outcome.replies.extend(await part(turn))
     return outcome
@@ -60,6 +70,7 @@ async def export_data(
             "unreachable": user.unreachable,
             "created_at": _iso(user.created_at),
             "updated_at": _iso(user.updated_at),
+            "last_seen_at": _iso(user.last_seen_at),
         },
         "saved_careers": [
             {
@@ -125,10 +136,56 @@ async def ask_delete(turn: Turn) -> Outcome:
     )
 
 
+# Event fields that may hold what the person typed or something that points back at them; an
+# erased person's events are kept for the dashboard without them.
+_PERSONAL_FIELDS = frozenset(
+    {"query", "text", "comment", "error", "reason", "referral", "consent", "message", "to"}
+)
+_KEPT_STRING_MAX = 64
+
+
+def _anonymous_data(data: dict[str, Any]) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    for key, value in (data or {}).items():
+        if key in _PERSONAL_FIELDS:
+            continue
+        if isinstance(value, str) and len(value) > _KEPT_STRING_MAX:
+            continue
+        if isinstance(value, dict):
+            continue
+        kept[key] = value
+    return kept
+
+
+async def keep_anonymous_events(session: AsyncSession, user_id: int) -> int:
+    """Copy a person's evaluation events under a random subject number, without free text, so
+    that the dashboard's counts survive their erasure; returns how many."""
+    # Negative and random: never a Telegram id, and nothing links it to the person.
+    subject = -(secrets.randbits(62) + 1)
+    rows = await session.scalars(select(Event).where(Event.user_id == user_id))
+    count = 0
+    for row in rows:
+        session.add(
+            AnonymousEvent(
+                subject=subject,
+                at=row.at,
+                kind=row.kind,
+                partner_code=row.partner_code,
+                rome=row.rome,
+                data=_anonymous_data(row.data),
+            )
+        )
+        count += 1
+    await session.flush()
+    return count
+
+
 async def erase(session: AsyncSession, user: User, reactions: Reactions) -> None:
-    """Erase a user and everything attached to them (rows cascade from the user)."""
+    """Erase a user and everything attached to them (rows cascade from the user); their
+    evaluation events stay, anonymous, for the dashboard."""
     for hook in reactions.stopped:
         await hook(session, user, "deleted")
+    await keep_anonymous_events(session, user.id)
     await session.execute(delete(User).where(User.id == user.id))
     session.expunge(user)
 

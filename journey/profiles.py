@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.render import supported_language
 from storage.dialect import has_row_locks
-from storage.models import User
+from storage.models import User, utcnow
 
 FIRST_NAME_MAX = 128
+LAST_SEEN_STEP = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,10 @@ async def find_user(session: AsyncSession, sender: Sender) -> User | None:
         if sender.first_name and user.first_name != sender.first_name[:FIRST_NAME_MAX]:
             user.first_name = sender.first_name[:FIRST_NAME_MAX]
         user.chat_id = sender.chat_id
+        now = utcnow()
+        # The last contact, to the hour (one write an hour at most): the retention purge's clock.
+        if user.last_seen_at is None or now - user.last_seen_at > LAST_SEEN_STEP:
+            user.last_seen_at = now
     return user
 
 

@@ -1,4 +1,6 @@
-"""The evaluation figures of the reference service, computed from the events table.
+"""The evaluation figures of the reference service, computed from the events table (and the
+anonymous copies of erased people's events, so that /delete and the retention purge leave the
+figures as they were).
 
 Read-only queries for the console's dashboard. Every function takes the same filters: a
 partner programme (`partner`: a code, `NO_PARTNER` for users who came without one, None for
@@ -28,11 +30,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel import events
-from storage.models import Event
+from storage.models import AnonymousEvent, Event
 
 NO_PARTNER = ""
 SESSION_GAP = timedelta(minutes=30)
@@ -132,27 +134,51 @@ class Evaluation:
     survey: SurveyDistribution
 
 
+def _events() -> Any:
+    """The events of people still here and, under their random subject numbers, those of people
+    who were erased (`anonymous_events`): the dashboard counts both alike."""
+    live = select(
+        Event.id.label("id"),
+        Event.user_id.label("user_id"),
+        Event.at.label("at"),
+        Event.kind.label("kind"),
+        Event.partner_code.label("partner_code"),
+        Event.rome.label("rome"),
+        Event.data.label("data"),
+    )
+    gone = select(
+        (-AnonymousEvent.id).label("id"),
+        AnonymousEvent.subject.label("user_id"),
+        AnonymousEvent.at.label("at"),
+        AnonymousEvent.kind.label("kind"),
+        AnonymousEvent.partner_code.label("partner_code"),
+        AnonymousEvent.rome.label("rome"),
+        AnonymousEvent.data.label("data"),
+    )
+    return union_all(live, gone).subquery("all_events")
+
+
 def _filters(
-    partner: str | None, since: datetime | None, until: datetime | None
+    ev: Any, partner: str | None, since: datetime | None, until: datetime | None
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if partner == NO_PARTNER:
-        conditions.append(Event.partner_code.is_(None))
+        conditions.append(ev.c.partner_code.is_(None))
     elif partner is not None:
-        conditions.append(Event.partner_code == partner)
+        conditions.append(ev.c.partner_code == partner)
     if since is not None:
-        conditions.append(Event.at >= since)
+        conditions.append(ev.c.at >= since)
     if until is not None:
-        conditions.append(Event.at < until)
+        conditions.append(ev.c.at < until)
     return conditions
 
 
 async def _count_users(
-    session: AsyncSession, conditions: list[ColumnElement[bool]], *kinds: str
+    session: AsyncSession, ev: Any, conditions: list[ColumnElement[bool]], *kinds: str
 ) -> int:
-    query: Select[Any] = select(func.count(func.distinct(Event.user_id))).where(*conditions)
+    query: Select[Any] = select(func.count(func.distinct(ev.c.user_id))).where(*conditions)
     if kinds:
-        query = query.where(Event.kind.in_(kinds))
+        query = query.where(ev.c.kind.in_(kinds))
     return int(await session.scalar(query) or 0)
 
 
@@ -164,38 +190,40 @@ async def funnel(
     until: datetime | None = None,
 ) -> Funnel:
     """The users, explorers, trainers-after-exploring and savers for a filter."""
-    conditions = _filters(partner, since, until)
+    ev = _events()
+    conditions = _filters(ev, partner, since, until)
+    opened = _events()
     first_open = (
-        select(Event.user_id, func.min(Event.at).label("first_at"))
-        .where(Event.kind == events.CAREER_OPENED, *conditions)
-        .group_by(Event.user_id)
+        select(opened.c.user_id, func.min(opened.c.at).label("first_at"))
+        .where(opened.c.kind == events.CAREER_OPENED, *_filters(opened, partner, since, until))
+        .group_by(opened.c.user_id)
         .subquery()
     )
     trained = int(
         await session.scalar(
-            select(func.count(func.distinct(Event.user_id)))
-            .select_from(Event)
+            select(func.count(func.distinct(ev.c.user_id)))
+            .select_from(ev)
             .join(
                 first_open,
-                and_(first_open.c.user_id == Event.user_id, Event.at >= first_open.c.first_at),
+                and_(first_open.c.user_id == ev.c.user_id, ev.c.at >= first_open.c.first_at),
             )
-            .where(Event.kind == events.TRAINING_OPENED, *conditions)
+            .where(ev.c.kind == events.TRAINING_OPENED, *conditions)
         )
         or 0
     )
     careers_saved = int(
         await session.scalar(
-            select(func.count(Event.id)).where(Event.kind == events.CAREER_SAVED, *conditions)
+            select(func.count(ev.c.id)).where(ev.c.kind == events.CAREER_SAVED, *conditions)
         )
         or 0
     )
     return Funnel(
-        users=await _count_users(session, conditions),
-        explored=await _count_users(session, conditions, events.CAREER_OPENED),
+        users=await _count_users(session, ev, conditions),
+        explored=await _count_users(session, ev, conditions, events.CAREER_OPENED),
         trained_after_exploring=trained,
-        saved=await _count_users(session, conditions, events.CAREER_SAVED),
+        saved=await _count_users(session, ev, conditions, events.CAREER_SAVED),
         careers_saved=careers_saved,
-        coach_requested=await _count_users(session, conditions, events.COACH_REQUESTED),
+        coach_requested=await _count_users(session, ev, conditions, events.COACH_REQUESTED),
     )
 
 
@@ -226,10 +254,11 @@ async def exploration_time(
     gap: timedelta = SESSION_GAP,
 ) -> ExplorationTime:
     """Time spent exploring per session, from the exploration events."""
+    ev = _events()
     rows = await session.stream(
-        select(Event.user_id, Event.at)
-        .where(Event.kind.in_(EXPLORATION_KINDS), *_filters(partner, since, until))
-        .order_by(Event.user_id, Event.at, Event.id)
+        select(ev.c.user_id, ev.c.at)
+        .where(ev.c.kind.in_(EXPLORATION_KINDS), *_filters(ev, partner, since, until))
+        .order_by(ev.c.user_id, ev.c.at, ev.c.id)
         .execution_options(yield_per=5000)
     )
     pairs = [(int(user_id), at) async for user_id, at in rows]
@@ -251,10 +280,11 @@ async def survey_distribution(
     until: datetime | None = None,
 ) -> SurveyDistribution:
     """The distribution of each user's latest survey answer per career and question."""
+    ev = _events()
     rows = await session.execute(
-        select(Event.user_id, Event.rome, Event.data)
-        .where(Event.kind == events.SURVEY_ANSWERED, *_filters(partner, since, until))
-        .order_by(Event.at, Event.id)
+        select(ev.c.user_id, ev.c.rome, ev.c.data)
+        .where(ev.c.kind == events.SURVEY_ANSWERED, *_filters(ev, partner, since, until))
+        .order_by(ev.c.at, ev.c.id)
     )
     latest: dict[tuple[int, str | None, str], int] = {}
     for user_id, rome, data in rows:

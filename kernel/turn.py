@@ -29,6 +29,9 @@ class Environment:
     nudge_daily_cap: int | None = 1
     nudge_holdout: float = 0.0  # share of users kept out of the nudges, for comparison
     reactions: Reactions = field(default_factory=Reactions)
+    # How long conversation lines and inactive profiles are kept (said in /privacy).
+    retention_logs: timedelta = timedelta(days=360)
+    retention_profiles: timedelta = timedelta(days=720)
 
 
 @dataclass

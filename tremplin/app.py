@@ -20,6 +20,7 @@ from coaching.nudges.scheduler import NudgeScheduler, build_scheduler
 from coaching.partners import SHIPPED, import_partners
 from coaching.webhooks import WebhookSender
 from journey import search
+from journey.retention import RetentionJob
 from kernel.reactions import Reactions
 from kernel.turn import Environment
 from migrations.apply import upgrade_async
@@ -59,7 +60,12 @@ def build_environment(settings: Settings) -> Environment:
         nudge_daily_cap=settings.nudge_daily_cap,
         nudge_holdout=settings.nudge_holdout,
         reactions=build_reactions(),
+        retention_logs=settings.retention_logs,
+        retention_profiles=settings.retention_profiles,
     )
+
+
+RETENTION_EVERY_SECONDS = 3600.0
 
 
 @dataclass
@@ -74,6 +80,7 @@ class Tremplin:
     bot: TelegramBot = field(init=False)
     nudges: NudgeScheduler | None = field(init=False, default=None)
     handover: HandoverWorker | None = field(init=False, default=None)
+    retention: RetentionJob | None = field(init=False, default=None)
     _servers: contextlib.AsyncExitStack = field(
         init=False, default_factory=contextlib.AsyncExitStack
     )
@@ -119,6 +126,14 @@ class Tremplin:
             interval=self.settings.handover_poll_seconds,
         )
         await self.handover.start()
+        # The retention purge: every process tries hourly, the one holding the lease does it.
+        self.retention = RetentionJob(
+            self.db,
+            self.services.env.reactions,
+            logs_after=self.settings.retention_logs,
+            profiles_after=self.settings.retention_profiles,
+        )
+        await self.retention.start(RETENTION_EVERY_SECONDS)
 
     async def stop(self) -> None:
         """Stop the jobs, stop receiving, let handlers finish, close the database."""
@@ -126,6 +141,8 @@ class Tremplin:
             await self.nudges.stop()  # first: its sends need the bot's HTTP client
         if self.handover is not None:
             await self.handover.close()
+        if self.retention is not None:
+            await self.retention.close()
         await self._servers.aclose()  # stop receiving webhook updates before the bot stops
         await self.bot.stop()
         await self.db.dispose()

@@ -98,6 +98,21 @@ def parse_partners_file(raw: str) -> Path | None:
     return path
 
 
+_RETENTION = re.compile(r"^\s*(\d{1,4})\s*(d|w|mo|y)\s*$")
+_RETENTION_DAYS = {"d": 1, "w": 7, "mo": 30, "y": 365}
+
+
+def parse_retention(raw: str) -> timedelta:
+    """Parse a retention period: `12mo`, `2y`, `90d` or `8w` (a month counts 30 days)."""
+    match = _RETENTION.match(raw.lower())
+    if match is None:
+        raise ValueError("expected a period such as 12mo, 2y, 90d or 8w")
+    days = int(match.group(1)) * _RETENTION_DAYS[match.group(2)]
+    if days < 1:
+        raise ValueError("expected a period of at least one day")
+    return timedelta(days=days)
+
+
 def parse_cap(raw: str) -> int | None:
     """Parse the daily nudge cap: a positive whole number, or `off`."""
     if raw.strip().lower() == "off":
@@ -128,6 +143,8 @@ _ENV_NAMES = {
     "console_port": "TREMPLIN_CONSOLE_PORT",
     "data_dir": "TREMPLIN_DATA_DIR",
     "log_level": "TREMPLIN_LOG_LEVEL",
+    "retention_logs": "TREMPLIN_RETENTION_LOGS",
+    "retention_profiles": "TREMPLIN_RETENTION_PROFILES",
 }
 
 
@@ -158,6 +175,8 @@ class _RawSettings(BaseSettings):
     console_port: int = Field(8090, validation_alias="TREMPLIN_CONSOLE_PORT")
     data_dir: str = Field("tremplin-data", validation_alias="TREMPLIN_DATA_DIR")
     log_level: str = Field("INFO", validation_alias="TREMPLIN_LOG_LEVEL")
+    retention_logs: str = Field("12mo", validation_alias="TREMPLIN_RETENTION_LOGS")
+    retention_profiles: str = Field("24mo", validation_alias="TREMPLIN_RETENTION_PROFILES")
 
     @field_validator("bot_api_url", "webhook_url")
     @classmethod
@@ -222,6 +241,10 @@ class Settings:
     # The web console (`tremplin console`, and beside the playground).
     console_listen: str = "127.0.0.1"
     console_port: int = 8090
+    # Retention: conversation lines older than `retention_logs` are deleted, and people who have
+    # not written for `retention_profiles` are erased (their events kept anonymously).
+    retention_logs: timedelta = timedelta(days=360)
+    retention_profiles: timedelta = timedelta(days=720)
 
     @property
     def playground(self) -> bool:
@@ -277,4 +300,6 @@ def load_settings(env_file: str | None = ".env", **overrides: Any) -> Settings:
         console_port=raw.console_port,
         data_dir=Path(raw.data_dir),
         log_level=raw.log_level,
+        retention_logs=parsed("retention_logs", parse_retention),
+        retention_profiles=parsed("retention_profiles", parse_retention),
     )

@@ -23,11 +23,13 @@ from storage.models.conversation import ConversationEntry
 from storage.models.events import Event
 from storage.models.navigation import Navigation
 from storage.models.nudges import Nudge, NudgeBudget
+from storage.models.retention import AnonymousEvent, JobLease
 from storage.models.texts import TextOverride
 from storage.models.users import User
 
 __all__ = [
     "Account",
+    "AnonymousEvent",
     "AuditEntry",
     "Base",
     "CannedReply",
@@ -36,6 +38,7 @@ __all__ = [
     "ConsoleSecret",
     "ConversationEntry",
     "Event",
+    "JobLease",
     "LoginAttempt",
     "Navigation",
     "Nudge",

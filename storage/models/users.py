@@ -32,3 +32,6 @@ class User(Base):
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Last time the person wrote or pressed a button (to the hour): the retention purge erases
+    # profiles inactive for longer than TREMPLIN_RETENTION_PROFILES.
+    last_seen_at: Mapped[datetime | None] = mapped_column(default=utcnow)

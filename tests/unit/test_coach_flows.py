@@ -31,6 +31,7 @@ from storage.models import (
     Nudge,
     Referral,
     ReferralMessage,
+    ReferralNote,
     SavedCareer,
     User,
     WebhookDelivery,
@@ -554,6 +555,8 @@ async def test_export_holds_every_value_every_table_keeps_about_the_user(
         user_db, FakeMessenger(), referral.id, "started_training",
         note="Motivée, a besoin d'un CV", now=T0 + timedelta(days=9),
     )
+    async with user_db.transaction() as session:
+        session.add(ReferralNote(referral_id=referral.id, author="Julie", text="Appeler lundi"))
     rated_at = T0 + timedelta(days=10)
     await act(user_db, lambda t: satisfaction.rate(t, str(referral.id), "5"), now=rated_at)
     await say(user_db, "Super accompagnement", now=rated_at)
@@ -588,10 +591,12 @@ async def test_export_holds_every_value_every_table_keeps_about_the_user(
     assert {
         "users", "saved_careers", "coach_profiles", "coach_consents", "referrals",
         "referral_messages", "conversation_log", "events", "nudges", "webhook_deliveries",
+        "referral_notes",
     } <= set(checked)
     data = json.loads(exported)
     (closed,) = data["coaching"]["referrals"]
     assert closed["coach_note"] == "Motivée, a besoin d'un CV"
+    assert closed["coach_notes"][0]["text"] == "Appeler lundi"
     assert closed["closed_reason"] == "coach" and closed["closed_at"]
     sent = data["coaching"]["sent_to_programmes"]
     assert [(s["programme"], s["event"]) for s in sent][:2] == [
