@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import consent as consents
 from coaching import matching, referrals, relay, satisfaction
-from coaching.partners import answer_delay
+from coaching.partners import able_to_answer, answer_delay
 from journey import onboarding, profile_view
 from kernel import events
 from kernel.partners import AGE_BANDS, SITUATIONS, Partner, get_partner, list_partners
@@ -100,7 +100,8 @@ async def _next_step(
     turn: Turn, rome: str | None, *, exclude: tuple[str, ...] = (), edit: bool = False
 ) -> Outcome:
     seeker = await _seeker(turn, rome)
-    partners = [p for p in await list_partners(turn.session) if p.code not in exclude]
+    listed = [p for p in await list_partners(turn.session) if p.code not in exclude]
+    partners = await able_to_answer(turn.session, listed)
     questions = matching.questions_to_ask(partners, seeker)
     if matching.SITUATION in questions:
         return Outcome().add(_situation_question(turn.lang, rome, edit=edit))
@@ -213,6 +214,8 @@ async def _fitting(turn: Turn, code: str, rome: str | None) -> Partner | None:
     partner = await get_partner(turn.session, code)
     if partner is None or not matching.eligible(partner, await _seeker(turn, rome)):
         return None
+    if not await able_to_answer(turn.session, [partner]):
+        return None  # nobody left to read its referrals since the list was shown
     return partner
 
 

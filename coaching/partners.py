@@ -22,6 +22,7 @@ File format (one entry of `programmes:`; everything but `code` and `name` is opt
       careers: [M1805]             # ROME codes; with sectors: either matches; none: any career
       sectors: [it]
     webhook: {url: https://..., secret: env:CAP_JEUNES_SECRET}   # no url: the console only
+                                   # (offered only once a coach account can read its referrals)
     white_label:
       welcome: {fr: ..., en: ...}  # added to the greeting of /start <code>
       highlight: {title: {fr: ..., en: ...}, careers: [M1805]}
@@ -30,6 +31,7 @@ File format (one entry of `programmes:`; everything but `code` and `name` is opt
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +39,26 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts.service import programmes_with_active_coach
 from kernel.partners import Partner, parse_partner
 from messages.render import render
 from storage.dialect import lock_table
 from storage.models import PartnerProgramme
 
 SHIPPED = Path(__file__).parent / "data" / "partners.yaml"
+
+
+async def able_to_answer(session: AsyncSession, partners: Iterable[Partner]) -> list[Partner]:
+    """The programmes among `partners` where someone can answer a referral: a webhook carries it
+    to the programme's own tools, or at least one active coach account reads it in the console.
+
+    Only these are offered: the bot promises "you will get an answer here".
+    """
+    listed = list(partners)
+    if all(p.has_webhook for p in listed):
+        return listed
+    staffed = await programmes_with_active_coach(session)
+    return [p for p in listed if p.has_webhook or p.code in staffed]
 
 
 class PartnerFileError(ValueError):

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from accounts.service import create_account
 from coaching import relay, satisfaction
 from coaching.webhooks import verify
 from kernel import events
@@ -39,7 +40,20 @@ async def _bot(
     programme.setdefault("eligibility", YOUNG_JOBSEEKERS)
     path = partners_file(tmp_path / "partners.yaml", endpoint.url, **programme)
     bot: RunningBot = await bot_factory(partners_file=str(path), handover_poll_seconds=POLL)
+    await add_coach(bot, "quiet")  # the programme without a webhook answers from the console
     return bot
+
+
+async def add_coach(bot: RunningBot, programme: str, email: str = "") -> None:
+    """An active coach account of a programme, so that someone can answer its referrals."""
+    async with bot.process.db.transaction() as session:
+        await create_account(
+            session,
+            email or f"coach@{programme}.example.org",
+            "coach",
+            "a long enough test password",
+            programme_code=programme,
+        )
 
 
 async def _onboard(chat: Chat, start: str = "/start hooked") -> None:
