@@ -6,7 +6,7 @@ answer, and a restart loses nothing.
 
 from __future__ import annotations
 
-from journey import privacy
+from journey import privacy, small_talk
 from journey.actions import EXPLORE
 from journey.profile_view import (
     ASK_DEPARTEMENT,
@@ -25,8 +25,8 @@ from kernel import events
 from kernel.partners import Partner, get_partner
 from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render, render_label
-from scoring.departements import resolve_departement
 from scoring.models import Priority
+from scoring.places import resolve_place
 
 __all__ = [
     "ASK_DEPARTEMENT",
@@ -96,8 +96,14 @@ async def start(turn: Turn, payload: str) -> Outcome:
 async def answer_departement(turn: Turn, text: str) -> Outcome:
     """The user answered "where do you live" (during onboarding or from /settings)."""
     user = turn.user
-    departement = resolve_departement(text)
-    if departement is None:
+    place = resolve_place(text)
+    if place is None:
+        kind = small_talk.recognise(text)
+        if kind is not None:  # "bonjour", "merci": a word back, then the question again
+            question = Reply(
+                render("onboarding.ask_departement", turn.lang), "onboarding.ask_departement"
+            )
+            return Outcome().add(small_talk.during_question(turn, kind)).add(question)
         shown = text.strip()[:_ECHO_MAX] + ("…" if len(text.strip()) > _ECHO_MAX else "")
         return Outcome().add(
             Reply(
@@ -105,6 +111,7 @@ async def answer_departement(turn: Turn, text: str) -> Outcome:
                 "onboarding.departement_unknown",
             )
         )
+    departement = place.departement
     user.departement = departement.code
     if user.step == SETTINGS_DEPARTEMENT:
         user.step = None
@@ -114,7 +121,9 @@ async def answer_departement(turn: Turn, text: str) -> Outcome:
     outcome = Outcome()
     outcome.add(
         Reply(
-            render("onboarding.departement_set", turn.lang, departement=departement),
+            render(
+                "onboarding.departement_set", turn.lang, departement=departement, city=place.city
+            ),
             "onboarding.departement_set",
         )
     )

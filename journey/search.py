@@ -11,7 +11,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from journey import navigation
+from journey import navigation, small_talk
 from journey.exploration import (
     FROM_SEARCH,
     career_buttons,
@@ -130,9 +130,13 @@ async def search_command(turn: Turn, words: str) -> Outcome:
 
 
 async def route(turn: Turn, text: str) -> Outcome | None:
-    """Free text nobody else took: a career search (inbox already finished onboarding)."""
+    """Free text nobody else took: small talk gets a friendly word and the main buttons,
+    anything else is a career search (inbox already finished onboarding)."""
     if not normalise(text):
         return None
+    kind = small_talk.recognise(text)
+    if kind is not None:
+        return small_talk.answer(turn, kind)
     return await run_search(turn, text)
 
 
