@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from journey import actions
 from kernel.turn import Turn
-from messages import Action, Button, Outcome, Reply, layout, render
+from messages import Action, Button, Outcome, Reply, layout, render, render_label
 from scoring.text import normalise
 
 GREETING = "greeting"
@@ -93,9 +93,9 @@ def main_buttons(lang: str) -> tuple[tuple[Button, ...], ...]:
     """What one can do here: discover careers, see the saved ones, talk to a coach."""
     return layout.arrange(
         [
-            Button(render("small_talk.explore_button", lang), Action(actions.EXPLORE)),
-            Button(render("small_talk.saved_button", lang), Action(actions.SAVED_LIST)),
-            Button(render("small_talk.coach_button", lang), Action(actions.COACH)),
+            Button(render_label("small_talk.explore_button", lang), Action(actions.EXPLORE)),
+            Button(render_label("small_talk.saved_button", lang), Action(actions.SAVED_LIST)),
+            Button(render_label("small_talk.coach_button", lang), Action(actions.COACH)),
         ]
     )
 
