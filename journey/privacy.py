@@ -37,6 +37,8 @@ async def show(turn: Turn) -> Outcome:
         logs_months=round(env.retention_logs.days / 30),
         profiles_months=round(env.retention_profiles.days / 30),
         log_days=LOG_RETENTION_DAYS,
+        controller=env.privacy_controller,
+        contact=env.privacy_contact,
     )
     outcome = Outcome().add(Reply(summary, "privacy.summary"))
     for part in turn.env.reactions.privacy:

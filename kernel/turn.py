@@ -32,6 +32,9 @@ class Environment:
     # How long conversation lines and inactive profiles are kept (said in /privacy).
     retention_logs: timedelta = timedelta(days=360)
     retention_profiles: timedelta = timedelta(days=720)
+    # The data controller and how to reach them (TREMPLIN_PRIVACY_*), said in /privacy.
+    privacy_controller: str = ""
+    privacy_contact: str = ""
 
 
 @dataclass

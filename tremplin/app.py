@@ -62,6 +62,8 @@ def build_environment(settings: Settings) -> Environment:
         reactions=build_reactions(),
         retention_logs=settings.retention_logs,
         retention_profiles=settings.retention_profiles,
+        privacy_controller=settings.privacy_controller,
+        privacy_contact=settings.privacy_contact,
     )
 
 

@@ -145,6 +145,8 @@ _ENV_NAMES = {
     "log_level": "TREMPLIN_LOG_LEVEL",
     "retention_logs": "TREMPLIN_RETENTION_LOGS",
     "retention_profiles": "TREMPLIN_RETENTION_PROFILES",
+    "privacy_controller": "TREMPLIN_PRIVACY_CONTROLLER",
+    "privacy_contact": "TREMPLIN_PRIVACY_CONTACT",
 }
 
 
@@ -177,6 +179,8 @@ class _RawSettings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="TREMPLIN_LOG_LEVEL")
     retention_logs: str = Field("12mo", validation_alias="TREMPLIN_RETENTION_LOGS")
     retention_profiles: str = Field("24mo", validation_alias="TREMPLIN_RETENTION_PROFILES")
+    privacy_controller: str = Field("", validation_alias="TREMPLIN_PRIVACY_CONTROLLER")
+    privacy_contact: str = Field("", validation_alias="TREMPLIN_PRIVACY_CONTACT")
 
     @field_validator("bot_api_url", "webhook_url")
     @classmethod
@@ -245,6 +249,10 @@ class Settings:
     # not written for `retention_profiles` are erased (their events kept anonymously).
     retention_logs: timedelta = timedelta(days=360)
     retention_profiles: timedelta = timedelta(days=720)
+    # Who is responsible for the data and how to reach them, as /privacy states it (empty: a
+    # general wording that points to /export and /delete and to the CNIL).
+    privacy_controller: str = ""
+    privacy_contact: str = ""
 
     @property
     def playground(self) -> bool:
@@ -302,4 +310,6 @@ def load_settings(env_file: str | None = ".env", **overrides: Any) -> Settings:
         log_level=raw.log_level,
         retention_logs=parsed("retention_logs", parse_retention),
         retention_profiles=parsed("retention_profiles", parse_retention),
+        privacy_controller=" ".join(raw.privacy_controller.split()),
+        privacy_contact=" ".join(raw.privacy_contact.split()),
     )
