@@ -2,13 +2,15 @@
 
 Templates live in `messages/catalog/<lang>/<area>.yaml`: each key of the file is a Jinja2
 template, addressed as `<area>.<key>`. Autoescaping is on, so a first name such as
-`<b>Zoë & co</b>` is shown literally. Operators' overrides (stored in the database) are laid
-over the shipped catalogue through `Catalog.override`.
+`<b>Zoë & co</b>` is shown literally. Operators' versions of the texts (the `text_overrides`
+table, read by `kernel.texts` in every process) are laid over the shipped catalogue with
+`Catalog.set_overrides`; one that does not compile or render falls back to the shipped text.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Mapping
 from functools import lru_cache
@@ -16,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import BaseLoader, Environment, StrictUndefined, Template, TemplateNotFound
+from jinja2 import (
+    BaseLoader,
+    Environment,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateNotFound,
+)
 
 from messages import formats
 
@@ -24,6 +33,9 @@ LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 _CATALOG_DIR = Path(__file__).parent / "catalog"
 _TAG = re.compile(r"<[^>]+>")
+SHIPPED = "shipped:"  # the prefix that names a shipped template, overrides ignored
+
+log = logging.getLogger(__name__)
 
 
 def supported_language(code: str | None) -> str:
@@ -58,8 +70,10 @@ class _CatalogLoader(BaseLoader):
         self.catalog = catalog
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, None, Any]:
-        lang, _, key = template.partition(":")
-        source = self.catalog.source(key, lang)
+        shipped = template.startswith(SHIPPED)
+        lang, _, key = template.removeprefix(SHIPPED).partition(":")
+        catalog = self.catalog
+        source = catalog.shipped_source(key, lang) if shipped else catalog.source(key, lang)
         if source is None:
             raise TemplateNotFound(template)
         return source, None, lambda: False
@@ -103,11 +117,32 @@ class Catalog:
 
     def override(self, key: str, lang: str, source: str | None) -> None:
         """Set (or with None, drop) an operator's version of a template."""
+        overrides = dict(self._overrides)
         if source is None:
-            self._overrides.pop((lang, key), None)
+            overrides.pop((lang, key), None)
         else:
-            self._overrides[(lang, key)] = source
+            overrides[(lang, key)] = source
+        self.set_overrides(overrides)
+
+    def set_overrides(self, overrides: Mapping[tuple[str, str], str]) -> None:
+        """Lay these operators' versions ((lang, key) → template) over the shipped texts,
+        replacing the previous ones. A version that does not compile is left out and logged:
+        the shipped text stays in force."""
+        kept: dict[tuple[str, str], str] = {}
+        for (lang, key), source in overrides.items():
+            try:
+                self.environment.parse(source)
+            except TemplateError as exc:
+                log.error("the stored text %s (%s) does not compile, shipped text used: %s",
+                          key, lang, exc)
+                continue
+            kept[(lang, key)] = source
+        self._overrides = kept
         self.environment.cache = {} if self.environment.cache is not None else None
+
+    def overridden(self, key: str, lang: str) -> bool:
+        """Whether an operator's version of this template is in force."""
+        return (lang, key) in self._overrides
 
     def template(self, key: str, lang: str) -> Template:
         """The compiled template for a key, falling back to French when a language lacks it."""
@@ -121,7 +156,18 @@ class Catalog:
 
         French output gets its "œ" back where the data wrote "oe" ("Manœuvre", "gros œuvre").
         """
-        text = self.template(key, lang).render(lang=lang, **context).strip()
+        template = self.template(key, lang)
+        try:
+            text = template.render(lang=lang, **context).strip()
+        except Exception:
+            name = str(template.name)
+            if not self.overridden(key, name.partition(":")[0]):
+                raise
+            # An operator's version that fails at render time (e.g. a variable the template
+            # does not get): the user gets the shipped text, the operators a log line.
+            log.exception("the stored text %s (%s) failed to render, shipped text used", key, lang)
+            text = self.environment.get_template(SHIPPED + name).render(lang=lang, **context)
+            text = text.strip()
         return formats.ligatures(text) if lang == "fr" else text
 
 

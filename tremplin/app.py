@@ -21,7 +21,10 @@ from coaching.partners import SHIPPED, import_partners
 from coaching.webhooks import WebhookSender
 from journey import search
 from journey.retention import RetentionJob
+from kernel.periodic import PeriodicJob
 from kernel.reactions import Reactions
+from kernel.texts import JOB_NAME as TEXTS_JOB
+from kernel.texts import REFRESH_SECONDS, StoredTexts
 from kernel.turn import Environment
 from migrations.apply import upgrade_async
 from storage.engine import Database
@@ -83,6 +86,7 @@ class Tremplin:
     nudges: NudgeScheduler | None = field(init=False, default=None)
     handover: HandoverWorker | None = field(init=False, default=None)
     retention: RetentionJob | None = field(init=False, default=None)
+    texts: PeriodicJob | None = field(init=False, default=None)
     _servers: contextlib.AsyncExitStack = field(
         init=False, default_factory=contextlib.AsyncExitStack
     )
@@ -93,6 +97,12 @@ class Tremplin:
         self.db = Database(self.settings.database_url)
         async with self.db.transaction() as session:
             await import_partners(session, self.settings.partners_file or SHIPPED)
+        # Operators' texts: in force before the first update, then checked every few seconds.
+        stored = StoredTexts()
+        async with self.db.transaction() as session:
+            await stored.refresh(session)
+        self.texts = PeriodicJob(TEXTS_JOB, REFRESH_SECONDS, lambda: self._refresh_texts(stored))
+        await self.texts.start()
         self.bot = TelegramBot(
             self.token, self.api_root, self.db, build_environment(self.settings)
         )
@@ -137,8 +147,14 @@ class Tremplin:
         )
         await self.retention.start(RETENTION_EVERY_SECONDS)
 
+    async def _refresh_texts(self, stored: StoredTexts) -> None:
+        async with self.db.transaction() as session:
+            await stored.refresh(session)
+
     async def stop(self) -> None:
         """Stop the jobs, stop receiving, let handlers finish, close the database."""
+        if self.texts is not None:
+            await self.texts.close()
         if self.nudges is not None:
             await self.nudges.stop()  # first: its sends need the bot's HTTP client
         if self.handover is not None:

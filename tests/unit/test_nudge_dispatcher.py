@@ -337,13 +337,18 @@ async def test_html_refused_sends_plain_text_and_records_the_template_fault(
 
 
 @pytest.fixture
-def broken_step_one() -> Iterator[None]:
+def broken_step_one(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # A shipped template that does not render (an operator's broken version would fall back
+    # to the shipped one, so the shipped one is broken here).
     catalog = default_catalog()
     for variant in ("a", "b"):
-        catalog.override(f"nudges.step1_{variant}", "fr", "Bonjour {{ no_such_thing.name }}")
+        monkeypatch.setitem(
+            catalog._shipped["fr"], f"nudges.step1_{variant}", "Bonjour {{ no_such_thing.name }}"
+        )
+    catalog.set_overrides({})  # clears the compiled templates
     yield
-    for variant in ("a", "b"):
-        catalog.override(f"nudges.step1_{variant}", "fr", None)
+    monkeypatch.undo()
+    catalog.set_overrides({})
 
 
 async def test_a_template_that_does_not_render_fails_that_nudge_only(
