@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,8 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from coaching.nudges import outbox
+from kernel.texts import save_text
 from messages.formats import clock
 from messages.render import default_catalog
+from storage.engine import Database
 from storage.models import Event, Nudge, User
 from tests.e2e.conftest import Chat, RunningBot
 from tremplin.playground.emulator import ChatMessage
@@ -280,16 +282,22 @@ async def test_a_server_error_or_a_cut_connection_is_uncertain_never_sent_twice(
 
 
 @pytest.fixture
-def broken_html() -> Iterator[None]:
-    """An operator's edit of the first nudge with HTML Telegram refuses."""
-    catalog = default_catalog()
-    for variant in ("a", "b"):
-        catalog.override(
-            f"nudges.step1_{variant}", "fr", "<b>Bonjour {{ first_name }}</i> {{ career }}"
-        )
+async def broken_html(database_url: str) -> AsyncIterator[None]:
+    """An operator's edit of the first nudge with HTML Telegram refuses, stored before the bot
+    starts (which reads the stored texts)."""
+    db = Database(database_url)
+    async with db.transaction() as session:
+        for variant in ("a", "b"):
+            await save_text(
+                session,
+                f"nudges.step1_{variant}",
+                "fr",
+                "<b>Bonjour {{ first_name }}</i> {{ career }}",
+                who="ops",
+            )
+    await db.dispose()
     yield
-    for variant in ("a", "b"):
-        catalog.override(f"nudges.step1_{variant}", "fr", None)
+    default_catalog().set_overrides({})  # the catalogue is process-wide in the tests
 
 
 async def test_bad_html_is_sent_as_plain_text_and_recorded(
