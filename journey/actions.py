@@ -19,3 +19,4 @@ SURVEY = "sq"  # (rome, "i" or "r", "0"…"2")
 SAVED_LIST = "vl"  # ()
 SAVED_REMOVE = "vr"  # (rome,): the 🗑 of the /saved list
 SEARCH_BACK = "sb"  # ()
+SOURCES = "ds"  # (rome, origin of the card): where the card's figures come from

@@ -7,15 +7,18 @@ from markupsafe import Markup
 
 from messages import render
 from scoring.explain import reasons
-from scoring.models import Departement, RankedCareer, Section
+from scoring.models import Departement, Person, RankedCareer, Section
 
 
-def why_line(ranked: RankedCareer, departement: Departement, lang: str) -> Markup:
-    """Why this career ranks well here, in one line ("1 240 offres par an dans le Rhône
-    (estimation), peu de concurrence, surtout des CDI"), as HTML ready to place in a card."""
+def why_line(
+    ranked: RankedCareer, departement: Departement, lang: str, person: Person | None = None
+) -> Markup:
+    """Why this career is a good pick for this person here, in one line ("Accessible avec
+    votre niveau d'études, les employeurs ont beaucoup de mal à recruter dans le Rhône"), as
+    HTML ready to place in a card."""
     parts = [
-        render(f"reasons.{reason.criterion.value}", lang, departement=departement, **reason.facts)
-        for reason in reasons(ranked)
+        render(f"reasons.{reason.key}", lang, departement=departement, **reason.facts)
+        for reason in reasons(ranked, person)
     ]
     sentence = ", ".join(parts)
     return Markup(sentence[:1].upper() + sentence[1:])

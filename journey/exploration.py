@@ -17,7 +17,6 @@ short *origin* token carried by the buttons, so "back" redraws the same page:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
@@ -34,6 +33,7 @@ from journey.actions import (
     SEARCH_BACK,
     SECTION,
     SECTIONS_MENU,
+    SOURCES,
     TRAINING,
 )
 from journey.explain import section_title, why_line
@@ -43,10 +43,18 @@ from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, layout, render
 from messages.formats import ligatures
 from messages.render import render_label
-from scoring.bands import automation_band, competition_band
+from scoring.bands import automation_band
 from scoring.catalogue import Catalogue
 from scoring.departements import get_departement
-from scoring.models import Career, Departement, MarketFigures, Priority, RankedCareer, Section
+from scoring.models import (
+    Career,
+    Departement,
+    MarketFigures,
+    Person,
+    Priority,
+    RankedCareer,
+    Section,
+)
 from scoring.ranking import mostly_lasting_contracts, rank, safe_from_automation
 from scoring.sections import build_sections
 
@@ -116,6 +124,11 @@ def priorities_of(turn: Turn) -> list[Priority]:
     return [Priority(p) for p in turn.user.priorities if p in known]
 
 
+def person_of(turn: Turn) -> Person:
+    """What the ranking may know of the user besides place and priorities."""
+    return Person()
+
+
 async def sections_for(turn: Turn, departement: Departement) -> list[Section]:
     """The user's sections, deterministic for a given catalogue and profile.
 
@@ -128,6 +141,7 @@ async def sections_for(turn: Turn, departement: Departement) -> list[Section]:
         priorities_of(turn),
         lang=turn.lang,
         seed=turn.user.id,
+        person=person_of(turn),
     )
     highlighted = await partner_section(turn, departement)
     return [highlighted, *sections] if highlighted is not None else sections
@@ -139,7 +153,8 @@ async def partner_section(turn: Turn, departement: Departement) -> Section | Non
     if partner is None or not partner.highlight_careers:
         return None
     ranked = {
-        r.career.rome: r for r in rank(catalogue_of(turn), departement.code, priorities_of(turn))
+        r.career.rome: r
+        for r in rank(catalogue_of(turn), departement.code, priorities_of(turn), person_of(turn))
     }
     careers = tuple(ranked[rome] for rome in partner.highlight_careers if rome in ranked)
     if not careers:
@@ -187,19 +202,6 @@ def origin_kind(origin: str) -> str:
 
 
 # --- sections ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Salary:
-    entry: int
-    experienced: int
-
-
-def salary_of(career: Career, market: MarketFigures) -> _Salary:
-    """Local salaries when an import gave them, else the national ones."""
-    entry = market.salary_entry or career.salary_entry
-    experienced = market.salary_experienced or career.salary_experienced
-    return _Salary(entry, max(entry, experienced))
 
 
 async def explore(turn: Turn, *, edit: bool = False, pressed: bool = False) -> Outcome:
@@ -265,7 +267,7 @@ async def _show_section(
         last=page * PAGE_SIZE + len(shown),
         total=len(section.careers),
         items=items,
-        any_estimate=any(item["estimate"] for item in items),
+        any_elsewhere=any(item["elsewhere"] for item in items),
     )
     rows: list[tuple[Button, ...]] = [
         (
@@ -303,14 +305,13 @@ async def _show_section(
 
 
 def _list_item(number: int, ranked: RankedCareer, lang: str) -> dict[str, Any]:
-    salary = salary_of(ranked.career, ranked.market)
+    tension = ranked.market.tension
     return {
         "number": number,
         "title": ranked.career.title(lang),
-        "salary_entry": salary.entry,
-        "salary_experienced": salary.experienced,
-        "offers": ranked.market.annual_offers,
-        "estimate": ranked.market.is_estimate,
+        "salary": ranked.career.salary_net,
+        "tension": tension.category if tension is not None else None,
+        "elsewhere": tension is not None and tension.level != "dep",
     }
 
 
@@ -352,7 +353,7 @@ def career_gone(turn: Turn) -> Outcome:
 
 def ranked_career(turn: Turn, career: Career, departement: Departement) -> RankedCareer | None:
     """The career as ranked for this user, or None when it is not among the good jobs."""
-    for ranked in rank(catalogue_of(turn), departement.code, priorities_of(turn)):
+    for ranked in rank(catalogue_of(turn), departement.code, priorities_of(turn), person_of(turn)):
         if ranked.career.rome == career.rome:
             return ranked
     return None
@@ -368,7 +369,7 @@ def _why(
 ) -> tuple[str | Markup, MarketFigures]:
     ranked = ranked_career(turn, career, departement)
     if ranked is not None:
-        return why_line(ranked, departement, turn.lang), ranked.market
+        return why_line(ranked, departement, turn.lang, person_of(turn)), ranked.market
     market = catalogue_of(turn).market(career.rome, departement.code)
     # The same tests as the ranking's "good job" filter, which left this career out.
     why = fragment(
@@ -378,10 +379,6 @@ def _why(
         short_contracts=not mostly_lasting_contracts(career),
     )
     return why, market
-
-
-def _competition_key(competition: float) -> str:
-    return f"explore.competition_{competition_band(competition)}"
 
 
 def _automation_key(risk: int) -> str:
@@ -407,27 +404,20 @@ def card_reply(
     """The career card with its buttons."""
     lang = turn.lang
     why, market = _why(turn, career, departement)
-    salary = salary_of(career, market)
-    mix = market.contracts or career.contracts
     shortest = min(career.training, key=lambda r: r.months, default=None)
     close = close_careers(turn, career)
     text = render(
         "explore.card",
         lang,
         title=career.title(lang),
+        official_title=career.official_title,
+        rome=career.rome,
         why=why,
         description=career.description(lang),
-        salary_entry=salary.entry,
-        salary_experienced=salary.experienced,
         departement=departement,
-        offers=market.annual_offers,
-        estimate=market.is_estimate,
-        competition=fragment(_competition_key(market.competition), lang),
-        seasonal=market.seasonal,
-        cdi=mix.cdi,
-        cdd_long=mix.cdd_long,
-        cdd_short=mix.cdd_short,
-        interim=mix.interim,
+        market=market,
+        tension=market.tension,
+        national=career.national,
         automation=fragment(_automation_key(career.automation_risk), lang),
         qualification=fragment(f"explore.qualification_{career.qualification}", lang),
         months=career.training_months,
@@ -445,8 +435,28 @@ def card_reply(
             Button(label("explore.close_button", lang), Action(CLOSE_CAREERS, (rome, origin)))
         )
     buttons.append(Button(label("explore.coach_button", lang), Action(COACH, (rome,))))
+    buttons.append(Button(label("explore.sources_button", lang), Action(SOURCES, (rome, origin))))
     buttons.append(Button(label("explore.back_button", lang), back_action(origin)))
     return Reply(text, "explore.card", buttons=layout.arrange(buttons), edit=edit)
+
+
+async def show_sources(turn: Turn, rome: str, origin: str) -> Outcome:
+    """Where the figures of a card come from (sources, years, licences), in place of the card;
+    "back" returns to the card."""
+    career = catalogue_of(turn).get(rome)
+    if career is None:
+        return career_gone(turn)
+    lang = turn.lang
+    text = render(
+        "explore.sources",
+        lang,
+        title=career.title(lang),
+        rome=rome,
+        official_title=career.official_title,
+        families=", ".join(career.national.families) if career.national else "",
+    )
+    back = Button(label("explore.back_button", lang), Action(OPEN_CARD, (rome, origin)))
+    return Outcome().add(Reply(text, "explore.sources", buttons=((back,),), edit=True))
 
 
 async def redraw_card(turn: Turn, career: Career, origin: str) -> Reply | None:

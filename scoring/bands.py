@@ -7,19 +7,20 @@ from typing import Literal
 
 Band = Literal["low", "medium", "high"]
 
-# Offers per 10 candidates: at or above these, competition is low / medium (else high).
-LOW_COMPETITION = 8.0
-MEDIUM_COMPETITION = 4.0
+# DARES tension category (1-5): at or above these, competition is low / medium (else high).
+# A tight market (employers struggle to hire) is little competition for an applicant.
+LOW_COMPETITION = 4
+MEDIUM_COMPETITION = 3
 # Automation risk in percent: below these it is low / medium (else high).
 LOW_AUTOMATION = 25
 MEDIUM_AUTOMATION = 60
 
 
-def competition_band(offers_per_10_candidates: float) -> Band:
-    """How hard it is to get hired: many offers per candidate is low competition."""
-    if offers_per_10_candidates >= LOW_COMPETITION:
+def competition_band(tension_category: int) -> Band:
+    """How hard it is to get hired, from DARES's tension category: tight is low competition."""
+    if tension_category >= LOW_COMPETITION:
         return "low"
-    if offers_per_10_candidates >= MEDIUM_COMPETITION:
+    if tension_category >= MEDIUM_COMPETITION:
         return "medium"
     return "high"
 

@@ -1,47 +1,42 @@
-"""The career catalogue: shipped package data, overlaid by imported open data.
+"""The career catalogue: the project's career texts, the ROME referential and DARES figures.
 
-The package ships ``data/careers/A.json`` … ``N.json`` (one file per ROME domain letter,
-any of them may be missing). Each is ``{"sources": {...}, "careers": [...]}`` and every
-career record is validated on load; a bad record raises :class:`CatalogueError` naming the
-file and the ROME code.
+The package ships:
+
+- ``data/careers/A.json`` … ``N.json`` (one file per ROME domain letter, any may be missing):
+  the texts written for this project (everyday names, descriptions, synonyms, usual diploma,
+  training routes, automation-risk estimate, sector). Each is ``{"sources": {...},
+  "careers": [...]}`` and every record is validated on load; a bad record raises
+  :class:`CatalogueError` naming the file and the ROME code;
+- ``data/rome.json``: the ROME v347 referential (official titles, RIASEC, close and evolution
+  moves, every job title for search), built by :mod:`scoring.build`;
+- ``data/labour/``: DARES's figures (see :mod:`scoring.labour`), national and per département.
 
 Imports (see :mod:`scoring.importers`) write JSON files into an ``imported_dir`` which
-:func:`load_catalogue` lays over the shipped data:
-
-- ``rome.json``: official titles, RIASEC codes, close and evolution moves, access texts,
-  and every ROME job title (for search);
-- ``imt_market.json``, ``imt_contracts.json``, ``imt_salaries.json``: local market figures
-  per département, replacing the estimates;
-- ``cpf.json``: CPF training counts and durations per career.
-
-Market figures without local data are estimated (``is_estimate=True``): a département's
-yearly offers are the national offers times its share of the population (population is
-used as a proxy for its share of employment, which we do not ship); competition (offers per
-10 candidates) and seasonality, being ratios or flags, are taken as the national ones.
+:func:`load_catalogue` lays over the shipped data: a newer ``rome.json`` replaces the shipped
+referential and ``cpf.json`` adds CPF training counts. Market figures always come from the
+DARES files (the IMT extracts an operator may import are not used for the ranking).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from scoring.departements import get_departement, total_population
+from scoring.departements import get_departement
+from scoring.labour import LabourData, MarketFigures, shipped_labour
 from scoring.models import (
     QUALIFICATIONS,
     RIASEC_LETTERS,
     Career,
-    ContractMix,
     CpfFigures,
     JobTitle,
-    MarketFigures,
     TrainingRoute,
 )
 
@@ -60,42 +55,20 @@ CAREER_KEYS = frozenset(
         "synonyms_en",
         "qualification",
         "training",
-        "salary_entry",
-        "salary_experienced",
-        "contracts",
         "automation_risk",
         "riasec",
         "sector",
         "close",
-        "national_offers",
-        "national_competition",
-        "seasonal",
     }
 )
 CONTRACT_KEYS = ("cdi", "cdd_long", "cdd_short", "interim")
 TRAINING_KEYS = frozenset({"name_fr", "name_en", "months"})
 
-IMPORTED_FILES = (
-    "rome.json",
-    "imt_market.json",
-    "imt_contracts.json",
-    "imt_salaries.json",
-    "cpf.json",
-)
+IMPORTED_FILES = ("rome.json", "cpf.json")
 
 
 class CatalogueError(ValueError):
     """A catalogue file or record is malformed."""
-
-
-@dataclass(frozen=True, slots=True)
-class _LocalFigures:
-    annual_offers: int | None = None
-    competition: float | None = None
-    seasonal: bool | None = None
-    contracts: ContractMix | None = None
-    salary_entry: int | None = None
-    salary_experienced: int | None = None
 
 
 class Catalogue:
@@ -109,15 +82,18 @@ class Catalogue:
         self,
         careers: Mapping[str, Career],
         titles: Iterable[JobTitle] = (),
-        local: Mapping[tuple[str, str], _LocalFigures] | None = None,
         sources: Mapping[str, Any] | None = None,
+        labour: LabourData | None = None,
     ) -> None:
-        self.careers: Mapping[str, Career] = dict(sorted(careers.items()))
+        self.labour: LabourData = labour if labour is not None else shipped_labour()
+        self.careers: Mapping[str, Career] = {
+            rome: replace(career, national=self.labour.national(rome))
+            if career.national is None
+            else career
+            for rome, career in sorted(careers.items())
+        }
         self.titles: tuple[JobTitle, ...] = tuple(titles)
         self.sources: Mapping[str, Any] = dict(sources or {})
-        self._local: dict[tuple[str, str], _LocalFigures] = dict(local or {})
-        self._local_departements = frozenset(dep for _, dep in self._local)
-        self._total_population = total_population()
         # Caches owned by other modules of the package (ranking, search), keyed by name.
         self.derived: dict[object, Any] = {}
 
@@ -131,46 +107,22 @@ class Catalogue:
         """The career with this ROME code, or None."""
         return self.careers.get(rome)
 
-    def has_local_data(self, dep_code: str) -> bool:
-        """Whether any imported figure exists for this département."""
-        return dep_code in self._local_departements
-
     def market(self, rome: str, dep_code: str) -> MarketFigures:
-        """The market figures of a career in a département: imported when known, else estimated.
+        """The DARES figures of a career in a département (see :mod:`scoring.labour`).
 
         Raises KeyError for an unknown career or département.
         """
-        career = self.careers[rome]
-        departement = get_departement(dep_code)
-        if departement is None:
+        if rome not in self.careers:
+            raise KeyError(rome)
+        if get_departement(dep_code) is None:
             raise KeyError(dep_code)
-        local = self._local.get((rome, dep_code))
-        share = departement.population / self._total_population
-        estimated_offers = round(career.national_offers * share)
-        if local is None:
-            return MarketFigures(
-                rome=rome,
-                departement=dep_code,
-                annual_offers=estimated_offers,
-                competition=career.national_competition,
-                seasonal=career.seasonal,
-                is_estimate=True,
-            )
-        return MarketFigures(
-            rome=rome,
-            departement=dep_code,
-            annual_offers=(
-                local.annual_offers if local.annual_offers is not None else estimated_offers
-            ),
-            competition=(
-                local.competition if local.competition is not None else career.national_competition
-            ),
-            seasonal=local.seasonal if local.seasonal is not None else career.seasonal,
-            is_estimate=local.annual_offers is None,
-            contracts=local.contracts,
-            salary_entry=local.salary_entry,
-            salary_experienced=local.salary_experienced,
-        )
+        key = ("market", rome, dep_code)
+        cached = self.derived.get(key)
+        if cached is None:
+            cached = self.labour.market(rome, dep_code)
+            self.derived[key] = cached
+        assert isinstance(cached, MarketFigures)
+        return cached
 
 
 # --- validation of shipped records -------------------------------------------------------
@@ -231,20 +183,6 @@ def parse_career(record: object, source: str) -> Career:
                 source, rome, f"each training needs name_fr, name_en, months 0–120: {route!r:.80}"
             )
         routes.append(TrainingRoute(route["name_fr"], route["name_en"], route["months"]))
-    entry, experienced = record["salary_entry"], record["salary_experienced"]
-    if not (_is_int(entry) and _is_int(experienced) and 0 < entry <= experienced <= 50_000):
-        raise _fail(
-            source, rome, "salaries must be ints with 0 < salary_entry <= salary_experienced"
-        )
-    contracts = record["contracts"]
-    if (
-        not isinstance(contracts, dict)
-        or set(contracts) != set(CONTRACT_KEYS)
-        or not all(_is_int(contracts[k]) and contracts[k] >= 0 for k in CONTRACT_KEYS)
-    ):
-        raise _fail(source, rome, "contracts needs int percents cdi, cdd_long, cdd_short, interim")
-    if sum(contracts[k] for k in CONTRACT_KEYS) != 100:
-        raise _fail(source, rome, f"contracts must sum to 100, not {sum(contracts.values())}")
     risk = record["automation_risk"]
     if not _is_int(risk) or not 0 <= risk <= 100:
         raise _fail(source, rome, "automation_risk must be an int from 0 to 100")
@@ -262,19 +200,6 @@ def parse_career(record: object, source: str) -> Career:
         isinstance(c, str) and ROME_CODE.match(c) for c in close
     ):
         raise _fail(source, rome, "close must be a list of ROME codes")
-    offers = record["national_offers"]
-    if not _is_int(offers) or offers < 0:
-        raise _fail(source, rome, "national_offers must be a non-negative int")
-    competition = record["national_competition"]
-    if (
-        not isinstance(competition, int | float)
-        or isinstance(competition, bool)
-        or not math.isfinite(competition)
-        or competition < 0
-    ):
-        raise _fail(source, rome, "national_competition must be a non-negative number")
-    if not isinstance(record["seasonal"], bool):
-        raise _fail(source, rome, "seasonal must be true or false")
     synonyms_fr = tuple(s.strip() for s in record["synonyms_fr"])
     synonyms_en = tuple(s.strip() for s in record["synonyms_en"])
     return Career(
@@ -286,16 +211,10 @@ def parse_career(record: object, source: str) -> Career:
         synonyms=tuple(dict.fromkeys(synonyms_fr + synonyms_en)),
         qualification=record["qualification"],
         training=tuple(routes),
-        salary_entry=entry,
-        salary_experienced=experienced,
-        contracts=ContractMix(*(contracts[k] for k in CONTRACT_KEYS)),
         automation_risk=risk,
         riasec=riasec,
         sector=record["sector"],
         close=tuple(c for c in close if c != rome),
-        national_offers=offers,
-        national_competition=float(competition),
-        seasonal=record["seasonal"],
         synonyms_en=synonyms_en,
     )
 
@@ -360,7 +279,7 @@ def _overlay_rome(careers: dict[str, Career], document: Mapping[str, Any]) -> li
             continue
         changes: dict[str, Any] = {}
         if group.get("title"):
-            changes["title_fr"] = group["title"]
+            changes["official_title"] = group["title"]
         if group.get("riasec"):
             changes["riasec"] = group["riasec"]
         close = [c for c in group.get("close", []) if c != rome]
@@ -373,30 +292,6 @@ def _overlay_rome(careers: dict[str, Career], document: Mapping[str, Any]) -> li
             changes["access_fr"] = group["access"]
         careers[rome] = replace(career, **changes)
     return [JobTitle(title, rome) for title, rome in document.get("titles", [])]
-
-
-def _overlay_local(
-    local: dict[tuple[str, str], _LocalFigures], document: Mapping[str, Any], kind: str
-) -> None:
-    for key, value in document.get("figures", {}).items():
-        rome, _, dep = key.partition("@")
-        current = local.get((rome, dep), _LocalFigures())
-        if kind == "market":
-            current = replace(
-                current,
-                annual_offers=value.get("annual_offers"),
-                competition=value.get("competition"),
-                seasonal=value.get("seasonal"),
-            )
-        elif kind == "contracts":
-            current = replace(current, contracts=ContractMix(*(value[k] for k in CONTRACT_KEYS)))
-        else:
-            current = replace(
-                current,
-                salary_entry=value.get("salary_entry"),
-                salary_experienced=value.get("salary_experienced"),
-            )
-        local[(rome, dep)] = current
 
 
 def _overlay_cpf(careers: dict[str, Career], document: Mapping[str, Any]) -> None:
@@ -418,23 +313,31 @@ def build_catalogue(
     careers: Mapping[str, Career],
     imported_dir: Path | None = None,
     sources: Mapping[str, Any] | None = None,
+    rome: Mapping[str, Any] | None = None,
 ) -> Catalogue:
-    """A catalogue of ``careers`` overlaid with the imports found in ``imported_dir``."""
+    """A catalogue of ``careers`` with the ROME referential ``rome`` (the shipped one when
+    None) and the imports found in ``imported_dir`` laid over them."""
     merged = dict(careers)
-    titles: list[JobTitle] = []
-    local: dict[tuple[str, str], _LocalFigures] = {}
+    document = rome if rome is not None else shipped_rome()
     if imported_dir is not None:
-        rome = _read_imported(imported_dir / "rome.json")
-        if rome is not None:
-            titles = _overlay_rome(merged, rome)
-        for kind in ("market", "contracts", "salaries"):
-            document = _read_imported(imported_dir / f"imt_{kind}.json")
-            if document is not None:
-                _overlay_local(local, document, kind)
+        imported = _read_imported(imported_dir / "rome.json")
+        if imported is not None:
+            document = imported
+    titles = _overlay_rome(merged, document)
+    if imported_dir is not None:
         cpf = _read_imported(imported_dir / "cpf.json")
         if cpf is not None:
             _overlay_cpf(merged, cpf)
-    return Catalogue(merged, titles, local, sources)
+    return Catalogue(merged, titles, sources)
+
+
+@cache
+def shipped_rome() -> dict[str, Any]:
+    """The ROME referential shipped with the package (``data/rome.json``)."""
+    raw = resources.files("scoring").joinpath("data/rome.json").read_text("utf-8")
+    document = json.loads(raw)
+    assert isinstance(document, dict)
+    return document
 
 
 @cache

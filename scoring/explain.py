@@ -1,75 +1,89 @@
-"""Why a career ranks well: its strongest criteria, as facts for the templates to word.
+"""Why a career is proposed to this person: the facts, for the templates to word.
 
-Scoring decides *what* to say (which criteria, in which order, which band or kind); the
-sentences themselves are templates in `messages` (`reasons.*`), worded by `journey.explain`.
+Scoring decides *what* to say (which reasons, in which order, with which figure); the sentences
+are templates in `messages` (``reasons.<key>``), worded by `journey.explain`. The keys:
+
+- ``fit`` (``level``: the person's qualification): the person has the usual diploma;
+- ``short_route`` (``months``): more schooling is usual, but a short training route exists;
+- ``interest`` (``letter``): the career matches the interests quiz (RIASEC);
+- ``tension`` (``category`` 1–5 from DARES, ``level`` dep/reg/nat): employers struggle to hire;
+- ``employment`` (``count`` of people in the job, ``level``): a big local job market;
+- ``contracts`` (``lasting``: percent of people not on fixed-term or temporary contracts);
+- ``salary`` (``net``: DARES's national net median, euros a month);
+- ``automation`` (``band``: the project's estimated risk, low/medium/high);
+- ``conditions`` (``hard``: DARES's hard-working-conditions indicator, 1–5);
+- ``training`` (``months`` of the shortest usual route).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from scoring.bands import automation_band, competition_band
-from scoring.models import Criterion, RankedCareer
+from scoring.bands import automation_band
+from scoring.models import Criterion, Person, RankedCareer
 
 MAX_PARTS = 3
-# Percent of hires on permanent (or permanent and long) contracts above which they are "mostly".
-MOSTLY = 50
+# DARES tension categories from which a tight market is told as good news for an applicant.
+TIGHT = 4
 
 
 @dataclass(frozen=True)
 class Reason:
-    """One reason a career ranks well: the criterion and the facts its phrase needs."""
+    """One reason to propose a career: what (``key``, a template name) and its figures."""
 
-    criterion: Criterion
-    facts: Mapping[str, Any]
-
-
-def _offers(ranked: RankedCareer) -> dict[str, Any]:
-    return {"count": ranked.market.annual_offers, "estimate": ranked.market.is_estimate}
+    key: str
+    facts: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _competition(ranked: RankedCareer) -> dict[str, Any]:
-    return {"band": competition_band(ranked.market.competition)}
+def _criterion_reason(ranked: RankedCareer, criterion: Criterion) -> Reason | None:
+    career, market = ranked.career, ranked.market
+    if criterion is Criterion.TENSION and market.tension is not None:
+        if market.tension.category < TIGHT:
+            return None  # not a tension the applicant would call good news
+        return Reason(
+            "tension", {"category": market.tension.category, "level": market.tension.level}
+        )
+    if criterion is Criterion.EMPLOYMENT and market.employment:
+        return Reason("employment", {"count": market.employment, "level": market.employment_level})
+    if criterion is Criterion.CONTRACTS and career.temporary_share is not None:
+        return Reason("contracts", {"lasting": round(100 - career.temporary_share)})
+    if criterion is Criterion.SALARY and career.salary_net is not None:
+        return Reason("salary", {"net": career.salary_net})
+    if criterion is Criterion.AUTOMATION:
+        return Reason("automation", {"band": automation_band(career.automation_risk)})
+    if criterion is Criterion.CONDITIONS and market.tension is not None:
+        hard = market.tension.hard_conditions
+        return None if hard is None else Reason("conditions", {"hard": hard})
+    if criterion is Criterion.TRAINING:
+        return Reason("training", {"months": career.training_months})
+    return None
 
 
-def _contracts(ranked: RankedCareer) -> dict[str, Any]:
-    mix = ranked.market.contracts or ranked.career.contracts
-    if mix.cdi >= MOSTLY:
-        return {"kind": "permanent"}
-    if mix.cdi + mix.cdd_long >= MOSTLY:
-        return {"kind": "long"}
-    return {"kind": "some"}
+def reasons(ranked: RankedCareer, person: Person | None = None) -> list[Reason]:
+    """Why this career is a good pick for this person: at most ``MAX_PARTS`` reasons.
 
-
-def _salary(ranked: RankedCareer) -> dict[str, Any]:
-    return {
-        "entry": ranked.market.salary_entry or ranked.career.salary_entry,
-        "experienced": ranked.market.salary_experienced or ranked.career.salary_experienced,
-    }
-
-
-def _automation(ranked: RankedCareer) -> dict[str, Any]:
-    return {"band": automation_band(ranked.career.automation_risk)}
-
-
-def _training(ranked: RankedCareer) -> dict[str, Any]:
-    return {"months": ranked.career.training_months}
-
-
-_FACTS: dict[Criterion, Callable[[RankedCareer], dict[str, Any]]] = {
-    Criterion.OFFERS: _offers,
-    Criterion.COMPETITION: _competition,
-    Criterion.CONTRACTS: _contracts,
-    Criterion.SALARY: _salary,
-    Criterion.AUTOMATION: _automation,
-    Criterion.TRAINING: _training,
-}
-
-
-def reasons(ranked: RankedCareer) -> list[Reason]:
-    """Why this career ranks well: its three strongest criteria (``ranked.reasons``), or the
-    offers when none stands out, in a fixed order that reads naturally (where, how, what)."""
-    strongest = set(ranked.reasons[:MAX_PARTS] or (Criterion.OFFERS,))
-    return [Reason(c, facts(ranked)) for c, facts in _FACTS.items() if c in strongest]
+    The person's own reasons come first (the diploma fits, or a short route bridges the gap;
+    the interests match), then the career's strongest criteria here (``ranked.reasons``).
+    """
+    person = person or Person()
+    found: list[Reason] = []
+    if ranked.fit == "ok" and person.qualification:
+        found.append(Reason("fit", {"level": person.qualification}))
+    elif ranked.fit == "short_route":
+        found.append(Reason("short_route", {"months": ranked.career.training_months}))
+    letter = ranked.career.riasec[:1]
+    if letter and letter in person.interests:
+        found.append(Reason("interest", {"letter": letter}))
+    for criterion in ranked.reasons:
+        if len(found) >= MAX_PARTS:
+            break
+        reason = _criterion_reason(ranked, criterion)
+        if reason is not None and all(r.key != reason.key for r in found):
+            found.append(reason)
+    if not found:
+        fallback = _criterion_reason(ranked, Criterion.AUTOMATION)
+        assert fallback is not None
+        found.append(fallback)
+    return found[:MAX_PARTS]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from scoring.labour import MarketFigures, NationalFigures, Tension
+
 QUALIFICATIONS: tuple[str, ...] = ("none", "cap", "bac", "bac+2", "bac+3", "bac+5")
 """Qualification levels, lowest first ("cap" covers CAP/BEP, level 3)."""
 
@@ -71,11 +73,16 @@ class CpfFigures:
 
 @dataclass(frozen=True, slots=True)
 class Career:
-    """A career (a ROME job group) with the national figures the ranking needs.
+    """A career (a ROME job group): the project's plain-language texts and the official figures.
 
-    Salaries are gross monthly euros. ``synonyms`` holds the French synonyms first,
-    then the English ones (``synonyms_en`` repeats the latter alone). ``close`` lists
-    the ROME codes of close careers (easy moves); ``evolution`` the usual next steps.
+    ``title_fr`` is the everyday name with its masculine and feminine forms ("Boulanger /
+    Boulangère"), ``official_title`` the ROME group title, kept on the card. ``synonyms`` holds
+    the French synonyms first, then the English ones (``synonyms_en`` repeats the latter).
+    ``qualification`` is the usual diploma to start in the job (the project's reading of the
+    ROME access conditions); ``national`` carries DARES's national figures (salary, contracts,
+    diplomas of the people in the job). ``automation_risk`` is the project's estimate (see the
+    data README for its method). ``close`` lists the ROME codes of close careers (easy moves);
+    ``evolution`` the usual next steps.
     """
 
     rome: str
@@ -86,23 +93,19 @@ class Career:
     synonyms: tuple[str, ...]
     qualification: str
     training: tuple[TrainingRoute, ...]
-    salary_entry: int
-    salary_experienced: int
-    contracts: ContractMix
     automation_risk: int
     riasec: str
     sector: str
     close: tuple[str, ...]
-    national_offers: int
-    national_competition: float
-    seasonal: bool
     synonyms_en: tuple[str, ...] = ()
     evolution: tuple[str, ...] = ()
     access_fr: str = ""
     cpf: CpfFigures | None = None
+    official_title: str = ""
+    national: NationalFigures | None = None
 
     def title(self, lang: str) -> str:
-        """The career's title in ``lang`` ("fr" or "en")."""
+        """The career's everyday name in ``lang`` ("fr" or "en")."""
         return self.title_en if lang == "en" else self.title_fr
 
     def description(self, lang: str) -> str:
@@ -114,26 +117,15 @@ class Career:
         """Length of the shortest usual training route, in months (0 when none is needed)."""
         return min((route.months for route in self.training), default=0)
 
+    @property
+    def salary_net(self) -> int | None:
+        """DARES's national median monthly net salary (full time), when published."""
+        return self.national.salary_net if self.national is not None else None
 
-@dataclass(frozen=True, slots=True)
-class MarketFigures:
-    """The labour market of one career in one département.
-
-    ``annual_offers`` is the number of job offers a year; ``competition`` the number of
-    offers per 10 candidates (higher means less competition). ``is_estimate`` is true
-    when the figures were derived from national ones rather than imported local data.
-    ``contracts`` and the salaries are local figures when an import provided them.
-    """
-
-    rome: str
-    departement: str
-    annual_offers: int
-    competition: float
-    seasonal: bool
-    is_estimate: bool
-    contracts: ContractMix | None = None
-    salary_entry: int | None = None
-    salary_experienced: int | None = None
+    @property
+    def temporary_share(self) -> float | None:
+        """Percent of the people in the job on fixed-term or temporary-agency contracts."""
+        return self.national.temporary_share if self.national is not None else None
 
 
 class Priority(StrEnum):
@@ -149,26 +141,43 @@ class Priority(StrEnum):
 class Criterion(StrEnum):
     """The normalised criteria the score is made of (see ``scoring.ranking``)."""
 
-    OFFERS = "offers"
-    COMPETITION = "competition"
+    TENSION = "tension"
+    EMPLOYMENT = "employment"
     CONTRACTS = "contracts"
     SALARY = "salary"
     AUTOMATION = "automation"
+    CONDITIONS = "conditions"
     TRAINING = "training"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What the ranking knows of a user besides the place and the priorities.
+
+    ``qualification`` is one of ``QUALIFICATIONS`` or None (not told); ``interests`` the
+    RIASEC letters of the interests quiz, strongest first ("" when not taken).
+    """
+
+    qualification: str | None = None
+    interests: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class RankedCareer:
     """A career scored for one user in one département.
 
-    ``score`` is in 0–1. ``reasons`` lists the criteria that helped it most, strongest
-    first (used to explain the ranking).
+    ``score`` is about 0–1. ``reasons`` lists the criteria that helped it most, strongest
+    first; ``values`` the normalised criteria (``scoring.ranking.CRITERIA`` order); ``fit``
+    how the career's usual diploma compares with the person's ("ok", "short_route",
+    "stretch", "far", "unknown"). Used to explain the ranking.
     """
 
     career: Career
     score: float
     market: MarketFigures
     reasons: tuple[Criterion, ...]
+    values: tuple[float, ...] = ()
+    fit: str = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,9 +224,12 @@ __all__ = [
     "Departement",
     "JobTitle",
     "MarketFigures",
+    "NationalFigures",
+    "Person",
     "Priority",
     "RankedCareer",
     "SearchHit",
     "Section",
+    "Tension",
     "TrainingRoute",
 ]

@@ -228,10 +228,14 @@ def search(catalogue: Catalogue, query: str, limit: int = 8) -> list[SearchHit]:
         if current is None or candidate > current:
             best[rome] = candidate
     careers = catalogue.careers
+
+    def size(rome: str) -> int:
+        national = careers[rome].national
+        return (national.employment or 0) if national is not None else 0
+
     # Equal scores: a career's own title first, then the more common career.
     ordered = sorted(
-        best.items(),
-        key=lambda item: (-item[1][0], -item[1][1], -careers[item[0]].national_offers, item[0]),
+        best.items(), key=lambda item: (-item[1][0], -item[1][1], -size(item[0]), item[0])
     )
     return [
         SearchHit(careers[rome], score, index.displays[-negative_index])

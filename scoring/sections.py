@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable
 from scoring.bands import automation_band
 from scoring.catalogue import Catalogue
 from scoring.departements import get_departement
-from scoring.models import RIASEC_LETTERS, Priority, RankedCareer, Section
+from scoring.models import RIASEC_LETTERS, Person, Priority, RankedCareer, Section
 from scoring.ranking import rank
 
 SECTION_LIMIT = 30
@@ -40,9 +40,16 @@ def _by(key: Callable[[RankedCareer], float], ranked: list[RankedCareer]) -> lis
 
 
 def _salary(item: RankedCareer) -> float:
-    entry = item.market.salary_entry or item.career.salary_entry
-    experienced = item.market.salary_experienced or item.career.salary_experienced
-    return (entry + experienced) / 2
+    return float(item.career.salary_net or 0)
+
+
+def _hiring(item: RankedCareer) -> float:
+    # The two local criteria of the "hiring" priority: tension and employment (normalised).
+    return item.values[0] + item.values[1] if item.values else 0.0
+
+
+def _tension(item: RankedCareer) -> float:
+    return item.market.tension.score if item.market.tension is not None else -99.0
 
 
 def _interest_letters(ranked: list[RankedCareer], riasec: str | None) -> list[str]:
@@ -65,22 +72,29 @@ def build_sections(
     seed: int = 0,
     riasec: str | None = None,
     limit: int = SECTION_LIMIT,
+    person: Person | None = None,
 ) -> list[Section]:
     """The sections to explore for a user in a département, in display order.
 
     ``seed`` drives the serendipity row (same seed, same order, so "more" pages are
     stable); ``riasec`` (e.g. "SA") asks for interest rows for those letters instead of
-    the letters of the user's top careers. ``lang`` is accepted for symmetry with the bot;
+    the letters of the user's top careers (the quiz's letters in ``person.interests`` when
+    ``riasec`` is not given); ``person`` fits the ranking to the user's qualification: careers
+    far above it stay at the bottom of the top picks and leave the other rows. ``lang`` is
+    accepted for symmetry with the bot;
     the titles are templates of `messages` (``sections.title``), worded by the journey.
     """
     if get_departement(dep_code) is None:
         raise KeyError(dep_code)
-    ranked = rank(catalogue, dep_code, priorities)
+    top = rank(catalogue, dep_code, priorities, person)
+    if riasec is None and person is not None and person.interests:
+        riasec = person.interests
+    ranked = [r for r in top if r.fit != "far"]
     by_salary = _by(_salary, ranked)
     rows: list[tuple[str, Iterable[RankedCareer]]] = [
-        ("top", ranked),
-        ("hiring", _by(lambda r: r.market.annual_offers, ranked)),
-        ("competition", _by(lambda r: r.market.competition, ranked)),
+        ("top", top),
+        ("hiring", _by(_hiring, ranked)),
+        ("competition", _by(_tension, ranked)),
         ("salary", by_salary),
         ("no_diploma", (r for r in by_salary if r.career.qualification == "none")),
         (
@@ -93,8 +107,12 @@ def build_sections(
         ),
     ]
     sections = [Section(key, _take(careers, limit), kind=key) for key, careers in rows]
-    if ranked:
-        sector = ranked[0].career.sector
+    sizes: dict[str, int] = {}
+    for item in ranked:
+        sizes[item.career.sector] = sizes.get(item.career.sector, 0) + 1
+    # The sector of the best career that has company in it (a row needs two careers).
+    sector = next((r.career.sector for r in ranked if sizes[r.career.sector] >= 2), None)
+    if sector is not None:
         sections.append(
             Section(
                 "sector",

@@ -40,8 +40,11 @@ async def with_shipped_partners(session: AsyncSession) -> None:
 
 
 def make_turn(
-    session: AsyncSession, user: User, env: Environment | None = None,
-    now: datetime | None = None, **env_fields: Any,
+    session: AsyncSession,
+    user: User,
+    env: Environment | None = None,
+    now: datetime | None = None,
+    **env_fields: Any,
 ) -> Turn:
     """A Turn for calling a flow directly."""
     return Turn(session, user, env or Environment(**env_fields), now or utcnow())

@@ -32,6 +32,9 @@ ACTIONS: dict[str, ActionFlow] = {
     actions.CLOSE_CAREERS: lambda turn, args: exploration.show_close(
         turn, _arg(args, 0), _arg(args, 1, exploration.NO_ORIGIN)
     ),
+    actions.SOURCES: lambda turn, args: exploration.show_sources(
+        turn, _arg(args, 0), _arg(args, 1, exploration.NO_ORIGIN)
+    ),
     training.TRAINING: lambda turn, args: training.training_options(turn, _arg(args, 0)),
     actions.SAVE: lambda turn, args: saved.save(
         turn, _arg(args, 0), _arg(args, 1, exploration.NO_ORIGIN)

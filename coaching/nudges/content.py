@@ -52,10 +52,12 @@ def facts(user: User, saved: SavedCareer, catalogue: Catalogue) -> dict[str, Any
         "career": career.title(lang),
         "place": place,
         "departement": departement.name if departement else "",
-        "offers": market.annual_offers if market else None,
-        "estimate": market.is_estimate if market else True,
-        "competition": competition_band(market.competition) if market else None,
-        "salary_entry": (market.salary_entry if market else None) or career.salary_entry,
+        "employment": market.employment if market else None,
+        "local": market is not None and market.employment_level == "dep",
+        "competition": (
+            competition_band(market.tension.category) if market and market.tension else None
+        ),
+        "salary": career.salary_net,
         "trainings": [{"name": route.name(lang), "months": route.months} for route in routes],
         "months": career.training_months,
         "cpf_rule": funding.cpf_rule(lang),

@@ -92,7 +92,11 @@ async def _seed(bot: RunningBot, user_id: int, *, share_conversation: bool = Tru
             (ADMIN, "admin", None),
         ):
             await accounts.create_account(
-                session, email, role, PASSWORD, programme_code=programme,
+                session,
+                email,
+                role,
+                PASSWORD,
+                programme_code=programme,
                 display_name="Julie Martin" if email == COACH else email.split("@")[0],
             )
         return referral.id

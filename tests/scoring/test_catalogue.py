@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from scoring import all_departements, load_catalogue
+from scoring import load_catalogue
 from scoring.catalogue import Catalogue, CatalogueError, load_careers
 
 
@@ -30,18 +30,8 @@ def test_shipped_catalogue_loads_with_every_record_valid(shipped_catalogue: Cata
     assert len(shipped_catalogue) >= 10
     for rome, career in shipped_catalogue.careers.items():
         assert career.rome == rome
-        assert career.title_fr and career.title_en
-        assert (
-            sum(
-                (
-                    career.contracts.cdi,
-                    career.contracts.cdd_long,
-                    career.contracts.cdd_short,
-                    career.contracts.interim,
-                )
-            )
-            == 100
-        )
+        assert career.title_fr and career.title_en and career.official_title
+        assert career.national is not None and career.national.families
 
 
 def test_shipped_codes_and_titles_match_the_rome_referential(
@@ -54,9 +44,9 @@ def test_shipped_codes_and_titles_match_the_rome_referential(
     unknown = sorted(set(shipped_catalogue.careers) - set(official))
     assert not unknown, f"ROME codes not in v347: {unknown}"
     wrong = {
-        rome: (career.title_fr, official[rome])
+        rome: (career.official_title, official[rome])
         for rome, career in shipped_catalogue.careers.items()
-        if career.title_fr != official[rome]
+        if career.official_title != official[rome]
     }
     assert not wrong, f"titles differing from ROME v347: {wrong}"
 
@@ -88,14 +78,12 @@ def test_missing_letter_files_are_tolerated(tmp_path: Path, fixture_careers_dir:
         (lambda r: r.pop("sector"), "missing sector"),
         (lambda r: r.update(colour="blue"), "unknown colour"),
         (lambda r: r.update(qualification="phd"), "qualification"),
-        (lambda r: r["contracts"].update(cdi=10), "sum to 100"),
         (lambda r: r.update(automation_risk=140), "automation_risk"),
         (lambda r: r.update(riasec="XZ"), "riasec"),
-        (lambda r: r.update(salary_entry=3000, salary_experienced=2000), "salar"),
+        (lambda r: r.update(salary_entry=3000), "unknown salary_entry"),
         (lambda r: r.update(training=[{"name_fr": "CAP"}]), "training"),
         (lambda r: r.update(close=["bakery"]), "close"),
-        (lambda r: r.update(seasonal="no"), "seasonal"),
-        (lambda r: r.update(national_offers=-3), "national_offers"),
+        (lambda r: r.update(national_offers=3), "unknown national_offers"),
         (lambda r: r.update(synonyms_fr="Boulanger"), "synonyms_fr"),
         (lambda r: r.update(title_en=""), "title_en"),
     ],
@@ -131,14 +119,19 @@ def test_unreadable_file_is_refused(tmp_path: Path) -> None:
         load_careers(tmp_path)
 
 
-def test_estimated_market_follows_population_share(small_catalogue: Catalogue) -> None:
-    career = small_catalogue.careers["K2204"]
-    markets = [small_catalogue.market("K2204", d.code) for d in all_departements()]
-    assert all(m.is_estimate for m in markets)
-    assert all(m.competition == career.national_competition for m in markets)
-    assert abs(sum(m.annual_offers for m in markets) - career.national_offers) <= 101
-    paris, lozere = small_catalogue.market("K2204", "75"), small_catalogue.market("K2204", "48")
-    assert paris.annual_offers > 20 * lozere.annual_offers
+def test_market_figures_are_local_and_say_where_they_come_from(
+    small_catalogue: Catalogue,
+) -> None:
+    # Home care (K1302) is one DARES family: its employment follows each département's own.
+    paris, creuse = small_catalogue.market("K1302", "75"), small_catalogue.market("K1302", "23")
+    assert paris.employment_level == creuse.employment_level == "dep"
+    assert paris.employment and creuse.employment and paris.employment > 5 * creuse.employment
+    # Mayotte is absent from the DARES file: national figures, and the level says so.
+    mayotte = small_catalogue.market("K1302", "976")
+    assert mayotte.employment_level == "nat"
+    assert mayotte.tension is not None and mayotte.tension.level == "nat"
+    # Teachers' families are outside the tension indicator: nothing is made up.
+    assert small_catalogue.labour.market("K2107", "69").tension is None
 
 
 def test_market_of_unknown_career_or_departement_is_a_key_error(
@@ -154,7 +147,7 @@ def test_default_catalogue_is_cached() -> None:
     assert load_catalogue() is load_catalogue()
 
 
-def test_catalogue_without_imports_has_no_titles(tmp_path: Path) -> None:
+def test_catalogue_without_imports_has_the_shipped_titles(tmp_path: Path) -> None:
     catalogue = load_catalogue(tmp_path)
-    assert catalogue.titles == ()
+    assert len(catalogue.titles) == 10_990
     assert set(catalogue.careers) == set(load_catalogue().careers)

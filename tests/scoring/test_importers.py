@@ -133,21 +133,6 @@ def test_imt_import_of_the_samples(tmp_path: Path, imt_dir: Path) -> None:
     assert salaries["F1701@09"] == {"salary_entry": 2175, "salary_experienced": 2300}
 
 
-def test_imported_market_replaces_the_estimates(
-    small_catalogue: Catalogue, tmp_path: Path, imt_dir: Path
-) -> None:
-    import_imt(imt_dir, tmp_path)
-    catalogue = build_catalogue(small_catalogue.careers, tmp_path)
-    local = catalogue.market("D1501", "85")
-    assert not local.is_estimate
-    assert local.annual_offers == 16 * 12 and local.competition == 10.0
-    assert catalogue.market("D1501", "69").is_estimate
-    assert catalogue.has_local_data("85") and not catalogue.has_local_data("69")
-    roads = catalogue.market("F1702", "09")
-    assert roads.contracts is not None and roads.contracts.interim == 76
-    assert roads.salary_entry == 2275
-
-
 def test_imt_import_is_idempotent(tmp_path: Path, imt_dir: Path) -> None:
     import_imt(imt_dir, tmp_path)
     first = _files(tmp_path)

@@ -1,4 +1,4 @@
-"""The scoring model: good jobs only, deterministic, and moved by the user's priorities."""
+"""The scoring model: good jobs only, deterministic, local, and fitted to the person."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from scoring import ContractMix, Priority, RankedCareer, is_good_job, rank
+from scoring import Person, Priority, RankedCareer, is_good_job, rank
 from scoring.catalogue import Catalogue
-from scoring.ranking import compute_criteria, score_all, weights_for
+from scoring.ranking import CRITERIA, compute_criteria, fit_factor, score_all, weights_for
 
 
 def _position(ranked: list[RankedCareer], rome: str) -> int:
@@ -18,23 +18,24 @@ def _position(ranked: list[RankedCareer], rome: str) -> int:
 def test_rank_returns_only_good_jobs_best_first(small_catalogue: Catalogue) -> None:
     ranked = rank(small_catalogue, "69", ())
     romes = {r.career.rome for r in ranked}
-    # Checkout staff (automation 92), order picking (60 % short contracts), restaurant crew
-    # (60 %) and road building (60 %) are not good jobs.
-    assert romes.isdisjoint({"D1505", "N1103", "G1603", "F1702"})
-    assert "N1101" in romes  # exactly 55 % short contracts is still fine
+    assert "D1505" not in romes  # checkout staff: automation risk 92
     scores = [r.score for r in ranked]
     assert scores == sorted(scores, reverse=True)
-    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert all(0.0 <= s <= 1.1 for s in scores)
     assert all(r.market.departement == "69" for r in ranked)
+    assert all(len(r.values) == len(CRITERIA) for r in ranked)
 
 
 def test_good_job_thresholds(small_catalogue: Catalogue) -> None:
     career = small_catalogue.careers["K2204"]
+    assert career.national is not None
     assert is_good_job(career)
     assert is_good_job(replace(career, automation_risk=84))
     assert not is_good_job(replace(career, automation_risk=85))
-    assert is_good_job(replace(career, contracts=ContractMix(45, 0, 25, 30)))
-    assert not is_good_job(replace(career, contracts=ContractMix(44, 0, 26, 30)))
+    temporary = replace(career.national, cdd=40.0, interim=10.0)
+    assert is_good_job(replace(career, national=temporary))
+    too_temporary = replace(career.national, cdd=40.0, interim=10.1)
+    assert not is_good_job(replace(career, national=too_temporary))
 
 
 def test_ranking_is_deterministic(small_catalogue: Catalogue) -> None:
@@ -46,11 +47,10 @@ def test_ranking_is_deterministic(small_catalogue: Catalogue) -> None:
 @pytest.mark.parametrize(
     ("priority", "rome"),
     [
-        (Priority.SALARY, "M1805"),  # best salaries
-        (Priority.SHORT_TRAINING, "N4105"),  # a driving licence is enough
-        (Priority.HIRING, "K2204"),  # the most offers
+        (Priority.SALARY, "J1506"),  # the second best DARES median salary
+        (Priority.SHORT_TRAINING, "N1103"),  # no training needed
         (Priority.FUTURE, "J1506"),  # hardest to automate
-        (Priority.SECURITY, "M1805"),  # 85 % permanent contracts
+        (Priority.SECURITY, "D1102"),  # 6 % fixed-term or temporary contracts
     ],
 )
 def test_a_priority_raises_the_careers_that_fit_it(
@@ -59,27 +59,44 @@ def test_a_priority_raises_the_careers_that_fit_it(
     neutral = rank(small_catalogue, "69", ())
     chosen = rank(small_catalogue, "69", {priority})
     assert _position(chosen, rome) <= _position(neutral, rome)
-    neutral_score = next(r.score for r in neutral if r.career.rome == rome)
-    chosen_score = next(r.score for r in chosen if r.career.rome == rome)
-    assert chosen_score > neutral_score
 
 
-def test_salary_priority_puts_the_best_paid_first(small_catalogue: Catalogue) -> None:
-    assert rank(small_catalogue, "69", {Priority.SALARY})[0].career.rome in {"M1805", "J1506"}
+def test_hiring_follows_the_local_market(small_catalogue: Catalogue) -> None:
+    # The same careers, ranked for hiring, come in a different order in two départements:
+    # the figures are each département's own, not one national list scaled.
+    paris = [r.career.rome for r in rank(small_catalogue, "75", {Priority.HIRING})]
+    reunion = [r.career.rome for r in rank(small_catalogue, "974", {Priority.HIRING})]
+    assert paris != reunion
+
+
+def test_too_much_schooling_drops_unless_a_short_route_exists(
+    small_catalogue: Catalogue,
+) -> None:
     neutral = rank(small_catalogue, "69", ())
-    assert _position(neutral, "M1805") > 0
+    no_diploma = rank(small_catalogue, "69", (), Person("none"))
+    # Developer (bac+2, three levels above) falls from the top to the bottom half.
+    assert _position(neutral, "M1805") == 0
+    assert _position(no_diploma, "M1805") > len(no_diploma) // 2
+    developer = next(r for r in no_diploma if r.career.rome == "M1805")
+    assert developer.fit == "far"
+    # Two levels above but a 12-month route: not penalised.
+    bakery = small_catalogue.careers["D1102"]
+    assert fit_factor(bakery, Person("none")) == (1.0, "short_route")
+    graduate = rank(small_catalogue, "69", (), Person("bac+5"))
+    assert _position(graduate, "M1805") == 0
 
 
-def test_short_training_priority_lowers_long_studies(small_catalogue: Catalogue) -> None:
+def test_interests_lift_matching_careers(small_catalogue: Catalogue) -> None:
     neutral = rank(small_catalogue, "69", ())
-    short = rank(small_catalogue, "69", {Priority.SHORT_TRAINING})
-    assert _position(short, "J1506") > _position(neutral, "J1506")
+    social = rank(small_catalogue, "69", (), Person(None, "S"))
+    assert _position(social, "J1506") < _position(neutral, "J1506")
 
 
 def test_weights_are_equal_without_priorities_and_triple_when_chosen() -> None:
     assert set(weights_for(())) == {1.0}
     weights = weights_for({"salary"})
-    assert sorted(weights) == [1.0] * 5 + [3.0]
+    assert sorted(weights) == [1.0] * (len(CRITERIA) - 1) + [3.0]
+    assert sorted(weights_for({"hiring"})) == [1.0] * (len(CRITERIA) - 2) + [3.0, 3.0]
 
 
 def test_reasons_name_the_strongest_criteria(small_catalogue: Catalogue) -> None:

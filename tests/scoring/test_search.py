@@ -178,7 +178,6 @@ def test_imported_job_titles_are_searchable(
     small_catalogue: Catalogue, rome_imported: Path
 ) -> None:
     catalogue = build_catalogue(small_catalogue.careers, rome_imported)
-    assert not search(small_catalogue, "boulanger viennoisier")[0].matched.endswith("viennoisier")
     hit = search(catalogue, "boulanger viennoisier")[0]
     assert hit.career.rome == "D1102" and hit.matched == "Boulanger-viennoisier"
     # Titles of careers missing from the catalogue are not offered.

@@ -448,8 +448,12 @@ async def say(db: Database, text: str, *, now: datetime = T0) -> Outcome:
         for reply in outcome.replies:
             session.add(
                 ConversationEntry(
-                    user_id=USER, direction="out", kind="text", text=reply.text,
-                    template_key=reply.key, at=now,
+                    user_id=USER,
+                    direction="out",
+                    kind="text",
+                    text=reply.text,
+                    template_key=reply.key,
+                    at=now,
                 )
             )
     return outcome
@@ -471,7 +475,8 @@ async def test_a_new_programme_never_receives_the_exchange_with_another_programm
     outcome, _ = await act(user_db, lambda t: flows.consent_yes(t, args), now=later)
     assert keys(outcome) == ["coach.consent", "coach.referred"]
     (delivery,) = [
-        d for d in await rows(user_db, WebhookDelivery)
+        d
+        for d in await rows(user_db, WebhookDelivery)
         if d.partner_code == "metiers_4mois" and d.event == "referral.created"
     ]
     shared = json.loads(delivery.body)["data"]["user"]["conversation"]
@@ -552,8 +557,12 @@ async def test_export_holds_every_value_every_table_keeps_about_the_user(
             Nudge(user_id=USER, sequence=1, kind="step", step=2, due_at=T0 + timedelta(days=2))
         )
     await satisfaction.close_and_ask(
-        user_db, FakeMessenger(), referral.id, "started_training",
-        note="Motivée, a besoin d'un CV", now=T0 + timedelta(days=9),
+        user_db,
+        FakeMessenger(),
+        referral.id,
+        "started_training",
+        note="Motivée, a besoin d'un CV",
+        now=T0 + timedelta(days=9),
     )
     async with user_db.transaction() as session:
         session.add(ReferralNote(referral_id=referral.id, author="Julie", text="Appeler lundi"))
@@ -589,8 +598,16 @@ async def test_export_holds_every_value_every_table_keeps_about_the_user(
                     for leaf in _leaves(value):
                         assert leaf in values or leaf in exported, (table.name, name, leaf)
     assert {
-        "users", "saved_careers", "coach_profiles", "coach_consents", "referrals",
-        "referral_messages", "conversation_log", "events", "nudges", "webhook_deliveries",
+        "users",
+        "saved_careers",
+        "coach_profiles",
+        "coach_consents",
+        "referrals",
+        "referral_messages",
+        "conversation_log",
+        "events",
+        "nudges",
+        "webhook_deliveries",
         "referral_notes",
     } <= set(checked)
     data = json.loads(exported)

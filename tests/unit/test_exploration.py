@@ -173,11 +173,12 @@ async def test_card_tells_everything_a_user_needs(turn: Turn) -> None:
     for expected in (
         "✨ ",  # why for you
         "Vous aidez les patients",  # description
-        "de 1\u202f950 à 2\u202f600\u00a0€ brut par mois",
-        "Embauches dans le Rhône :</b> 1\u202f679 offres par an (estimation)",
-        "peu de concurrence",
-        "CDI 45\u202f%, CDD long 30\u202f%, CDD court 20\u202f%, intérim 5\u202f%",
-        "Automatisation :</b> faible",
+        "Nom officiel : Soins d&#39;hygiène, de confort du patient (ROME J1501)",
+        "1\u202f549\u00a0€ net par mois (salaire médian à temps complet, France, 2017-2019)",
+        "Emploi dans le Rhône :</b> environ 19\u202f200 personnes font ce métier (2019)",
+        "les employeurs ont beaucoup de mal à recruter (chiffre du département, 2019)",
+        "22\u202f% des gens du métier sont en CDD ou en intérim, 30\u202f% à temps partiel",
+        "Automatisation (estimation de Tremplin) :</b> faible",
         "Niveau pour commencer :</b> aucun diplôme demandé",
         "environ 12\u00a0mois",
         "Métiers proches :</b> Accompagnement médicosocial",
@@ -188,6 +189,7 @@ async def test_card_tells_everything_a_user_needs(turn: Turn) -> None:
         Action("tr", ("J1501",)),
         Action(codes.CLOSE_CAREERS, ("J1501", "s.top.1")),
         Action("co", ("J1501",)),
+        Action(codes.SOURCES, ("J1501", "s.top.1")),
         Action(codes.SECTION, ("top", "1")),
     ]
     (opened,) = await logged(turn, events.CAREER_OPENED)
@@ -215,8 +217,31 @@ async def test_card_in_english(session: AsyncSession, catalogue: Catalogue) -> N
     turn = make_turn(session, user, Environment(catalogue=catalogue))
     reply = only(await exploration.open_card(turn, "J1501"))
     assert reply.text.startswith("<b>Care assistant</b>")
-    assert "Hiring in La Réunion:" in reply.text and "(estimate)" in reply.text
+    assert "Jobs in La Réunion:</b> about 4,700 people do this job (2019)" in reply.text
+    assert "Automation (Tremplin's estimate)" in reply.text
     assert button(reply, "Save").text == "⭐ Save"
+
+
+async def test_mayotte_card_says_its_figures_are_national(
+    session: AsyncSession, catalogue: Catalogue
+) -> None:
+    user = await make_user(session, departement="976")
+    turn = make_turn(session, user, Environment(catalogue=catalogue))
+    text = only(await exploration.open_card(turn, "J1501")).text.replace("\u202f", " ")
+    assert "pas de chiffre publié à Mayotte ; 662 100 personnes dans toute la France" in text
+    assert "chiffre national, ni le département ni la région n'ont de chiffre publié" in text
+
+
+async def test_where_the_figures_come_from_is_one_tap_from_the_card(turn: Turn) -> None:
+    card = only(await exploration.open_card(turn, "J1501", "s.top.1", edit=True))
+    assert button(card, "D'où viennent ces chiffres").action == Action(
+        codes.SOURCES, ("J1501", "s.top.1")
+    )
+    reply = only(await exploration.show_sources(turn, "J1501", "s.top.1"))
+    assert reply.edit
+    for expected in ("ROME v347", "DARES", "2019", "2017-2019", "Licence Ouverte", "estimation"):
+        assert expected in reply.text
+    assert button(reply, "Retour").action == Action(exploration.OPEN_CARD, ("J1501", "s.top.1"))
 
 
 async def test_unknown_or_removed_career_is_a_polite_notice(turn: Turn) -> None:
@@ -359,7 +384,7 @@ async def test_search_with_a_typo_finds_the_career(turn: Turn) -> None:
     assert "Boulangerie - viennoiserie" in reply.text
     assert actions(reply)[0] == Action(codes.OPEN_CARD, ("D1102", "q"))
     (searched,) = await logged(turn, events.SEARCHED)
-    assert searched.data == {"query": "boulangé", "results": 2} and searched.rome == "D1102"
+    assert searched.data["query"] == "boulangé" and searched.rome == "D1102"
 
 
 async def test_search_shows_the_job_title_that_matched(turn: Turn) -> None:

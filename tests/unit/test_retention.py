@@ -152,10 +152,20 @@ async def test_old_conversation_lines_and_inactive_profiles_are_purged(db: Datab
 async def test_only_the_process_holding_the_lease_purges(db: Database) -> None:
     now = T0 + timedelta(days=800)
     await _person(db, PERSON, NAME, at=T0)
-    first = RetentionJob(db, REACTIONS, logs_after=timedelta(days=365),
-                         profiles_after=timedelta(days=730), holder="process-a")
-    second = RetentionJob(db, REACTIONS, logs_after=timedelta(days=365),
-                          profiles_after=timedelta(days=730), holder="process-b")
+    first = RetentionJob(
+        db,
+        REACTIONS,
+        logs_after=timedelta(days=365),
+        profiles_after=timedelta(days=730),
+        holder="process-a",
+    )
+    second = RetentionJob(
+        db,
+        REACTIONS,
+        logs_after=timedelta(days=365),
+        profiles_after=timedelta(days=730),
+        holder="process-b",
+    )
     async with db.transaction() as session:  # process A is in the middle of a purge
         assert await lease.acquire(session, LEASE, "process-a", timedelta(minutes=10), now)
     assert await second.run_once(now) is None

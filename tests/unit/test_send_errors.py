@@ -57,9 +57,7 @@ def test_a_read_timeout_may_have_delivered_the_message() -> None:
 
 def test_server_errors_and_cut_connections_may_have_delivered_the_message() -> None:
     """Finding 2: a 5xx, or a connection cut after the request left, is not "not sent"."""
-    cut = _network(
-        "httpx.RemoteProtocolError: Server disconnected", httpx.RemoteProtocolError("x")
-    )
+    cut = _network("httpx.RemoteProtocolError: Server disconnected", httpx.RemoteProtocolError("x"))
     reset = _network("httpx.ReadError: Connection reset by peer", httpx.ReadError("x"))
     server = (NetworkError("Bad Gateway"), NetworkError("Internal Server Error (500)"))
     for error in (*server, cut, reset):
