@@ -64,13 +64,14 @@ async def test_onboarding_explore_page_card_training_save_survey_saved_remove(
     await chat.tap(lists, "6.")
     card = lists  # the card replaces the list in place
     assert card.text.startswith(title) and card.edits == 3
-    for part in ("Salaire :", "Embauches dans le Rhône :", "Contrats :", "Automatisation :"):
+    for part in ("Salaire :", "Emploi dans le Rhône :", "Recrutement :", "Contrats :", "Automatisation"):
         assert part in card.text
     assert [b["text"] for b in card.buttons] == [
         "⭐ Enregistrer",
         "🎓 Formations",
         "↔ Métiers proches",
         "💬 Parler à un conseiller",
+        "ℹ️ D'où viennent ces chiffres ?",
         "⬅ Retour",
     ]
 
@@ -130,7 +131,7 @@ async def test_search_with_a_typo_opens_the_card_and_comes_back(running: Running
     assert "Je n'ai rien trouvé" in nothing.text and nothing.button("Découvrir")
     searched = [e for e in await _events(running, 502) if e.kind == events.SEARCHED]
     assert [(e.data["query"], e.data["results"]) for e in searched] == [
-        ("boulangé", 2),
+        ("boulangé", 5),
         ("xqzw", 0),
     ]
     opened = [e for e in await _events(running, 502) if e.kind == events.CAREER_OPENED]
