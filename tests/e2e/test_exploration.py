@@ -64,7 +64,13 @@ async def test_onboarding_explore_page_card_training_save_survey_saved_remove(
     await chat.tap(lists, "6.")
     card = lists  # the card replaces the list in place
     assert card.text.startswith(title) and card.edits == 3
-    for part in ("Salaire :", "Emploi dans le Rhône :", "Recrutement :", "Contrats :", "Automatisation"):
+    for part in (
+        "Salaire :",
+        "Emploi dans le Rhône :",
+        "Recrutement :",
+        "Contrats :",
+        "Automatisation",
+    ):
         assert part in card.text
     assert [b["text"] for b in card.buttons] == [
         "⭐ Enregistrer",

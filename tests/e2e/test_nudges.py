@@ -122,7 +122,11 @@ async def test_three_nudges_arrive_in_order_with_personal_text(bot_factory: Any)
     assert arrived - saved_at >= 6 - 0.5
     for message in (first, second, third):
         assert "Zoé" in message.text and TITLE in message.text
-    assert "Rhône" in first.text and "personnes font ce métier" in first.text and "beaucoup" in first.text
+    assert (
+        "Rhône" in first.text
+        and "personnes font ce métier" in first.text
+        and "beaucoup" in first.text
+    )
     assert "12 mois" in second.text and "CPF" in second.text and "20 minutes" in second.text
     assert "conseiller" in third.text
     assert [b["text"] for b in second.buttons][:3] == [
