@@ -71,30 +71,36 @@ def test_no_template_writes_an_amount_or_percentage_that_can_break(lang: str) ->
 
 
 def test_english_texts_use_english_figures_and_labels() -> None:
+    from scoring.labour import MarketFigures, NationalFigures, Tension
+
+    market = MarketFigures(
+        "F1602",
+        "21",
+        1200,
+        "dep",
+        Tension(5, 0.9, 4, 4, 3, 2, 4, 3, "reg", "dep"),
+    )
+    national = NationalFigures(("B5Z40",), 90000, 1950, 15.0, 5.0, 3.0, None, "cap")
     text = CATALOG.render(
         "explore.card",
         "en",
         title="Welder",
+        official_title="Soudage",
+        rome="F1602",
         why="Hiring",
         description="You weld.",
-        salary_entry=1950,
-        salary_experienced=2800,
-        departement={"name": "Côte-d'Or", "prefix": "en Côte-d'Or"},
-        offers=1200,
-        estimate=False,
-        competition="little competition",
-        seasonal=False,
-        cdi=80,
-        cdd_long=10,
-        cdd_short=5,
-        interim=5,
+        departement={"name": "Côte-d'Or", "prefix": "en Côte-d'Or", "region_name": "Bourgogne"},
+        market=market,
+        tension=market.tension,
+        national=national,
         automation="low",
         qualification="CAP",
         months=7,
         route="State vocational title",
         close=["Boilermaker"],
     )
-    assert "permanent 80%," in text and "€1,950 to €2,800" in text
+    assert "20% of the people in this job" in text and "€1,950 net a month" in text
+    assert "about 1,200 people" in text
     assert "Similar jobs:" in text and "Close jobs" not in text
     assert "en Côte" not in text
 
