@@ -59,7 +59,7 @@ async def test_onboarding_explore_page_card_training_save_survey_saved_remove(
 
     await chat.tap(lists, "Voir plus")
     assert "métiers 6 à 10 sur 30" in lists.text and lists.edits == 2  # edited, not re-sent
-    title = lists.button("6.")["text"].removeprefix("6. ")
+    title = lists.button("6.")["text"].removeprefix("6. ").removesuffix("…")
 
     await chat.tap(lists, "6.")
     card = lists  # the card replaces the list in place

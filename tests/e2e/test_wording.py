@@ -35,7 +35,7 @@ async def test_english_reads_as_english(running: RunningBot) -> None:
     assert again.text.startswith("Welcome back, Camille")
 
     card = await _card(chat, "welder")
-    assert "permanent 40%," in card.text and " %" not in card.text
+    assert "% of the people in this job" in card.text and " %" not in card.text
     assert "Similar jobs:" in card.text
     labels = [b["text"] for b in card.buttons]
     assert "↔ Similar jobs" in labels and "🎓 Training courses" in labels
@@ -56,7 +56,7 @@ async def test_french_card_details_fit_everyone_and_are_right(running: RunningBo
     assert "Niveau pour commencer : aucun diplôme demandé" in card.text
     assert "Diplôme d'État d'aide-soignant (DEAS), environ 12\u00a0mois" in card.text
     assert "Diplôme habituel : bac" not in card.text
-    assert "\u202f%" in card.text and "\u00a0€ brut par mois" in card.text
+    assert "\u202f%" in card.text and "\u00a0€ net par mois" in card.text
 
     (options,) = await chat.tap(card, "Formations", expect=1)
     assert "France Travail" in options.text and "Région" in options.text
