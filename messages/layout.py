@@ -6,7 +6,7 @@ of callback data:
 
 - a row holds `ROW_WIDTH` columns (about what a full-width button shows on a small phone);
   a row of n buttons fits when n × its widest label ≤ `ROW_WIDTH` (a pair takes labels of up
-  to 19 columns each, three up to 12);
+  to 20 columns each, three up to 13);
 - a label alone on its row is at most `ROW_WIDTH` columns: a longer one is shortened at a
   word boundary, never mid-word, and never ends on "de", "d'", "et" or a comma;
 - emoji and other wide characters count two columns.
@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 
 from messages.outgoing import Button
 
-ROW_WIDTH = 38
+ROW_WIDTH = 40
 MAX_PER_ROW = 3
 ELLIPSIS = "…"
 # Words a shortened label must not end on: it would read as cut ("Installation et…").

@@ -88,5 +88,11 @@ def test_a_row_that_fits_is_kept_together_and_tiny_ones_may_hold_five() -> None:
 
 def test_a_too_long_label_is_shortened_when_laid_out() -> None:
     (row,) = reflow([(_b("Retirer mon accord pour Transitions Pro Auvergne-Rhône-Alpes"),)])
-    assert row[0].text == "Retirer mon accord pour Transitions…"
+    assert row[0].text == "Retirer mon accord pour Transitions Pro…"
     assert row[0].action == Action("x")
+
+
+def test_a_programme_name_fits_whole_on_its_choice_button() -> None:
+    assert shorten("👉 Transitions Pro Auvergne-Rhône-Alpes") == (
+        "👉 Transitions Pro Auvergne-Rhône-Alpes"
+    )
