@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from scoring.bands import automation_band
+from scoring.bands import MOSTLY, automation_band, training_band
 from scoring.models import Criterion, Person, RankedCareer
 
 MAX_PARTS = 3
@@ -48,15 +48,23 @@ def _criterion_reason(ranked: RankedCareer, criterion: Criterion) -> Reason | No
     if criterion is Criterion.EMPLOYMENT and market.employment:
         return Reason("employment", {"count": market.employment, "level": market.employment_level})
     if criterion is Criterion.CONTRACTS and career.temporary_share is not None:
-        return Reason("contracts", {"lasting": round(100 - career.temporary_share)})
+        lasting = round(100 - career.temporary_share)
+        # "Mostly stable jobs" only when they are, as the card's figure shows.
+        return Reason("contracts", {"lasting": lasting}) if lasting >= MOSTLY else None
     if criterion is Criterion.SALARY and career.salary_net is not None:
         return Reason("salary", {"net": career.salary_net})
     if criterion is Criterion.AUTOMATION:
-        return Reason("automation", {"band": automation_band(career.automation_risk)})
+        band = automation_band(career.automation_risk)
+        # The card's body says "moyen" for a medium risk: the headline then says nothing of it
+        # rather than "little risk of automation".
+        return Reason("automation", {"band": band}) if band == "low" else None
     if criterion is Criterion.CONDITIONS and market.tension is not None:
         hard = market.tension.hard_conditions
         return None if hard is None else Reason("conditions", {"hard": hard})
     if criterion is Criterion.TRAINING:
+        # A short route to a level above bac+2 builds on an earlier degree: not told as short.
+        if training_band(career) == "long":
+            return None
         return Reason("training", {"months": career.training_months})
     return None
 
@@ -82,8 +90,14 @@ def reasons(ranked: RankedCareer, person: Person | None = None) -> list[Reason]:
         reason = _criterion_reason(ranked, criterion)
         if reason is not None and all(r.key != reason.key for r in found):
             found.append(reason)
-    if not found:
-        fallback = _criterion_reason(ranked, Criterion.AUTOMATION)
-        assert fallback is not None
-        found.append(fallback)
+    for criterion in _FALLBACK:  # facts that are true of any career, told as they are
+        if found:
+            break
+        reason = _criterion_reason(ranked, criterion)
+        if reason is not None:
+            found.append(reason)
     return found[:MAX_PARTS]
+
+
+# When no strong criterion is good news: a low automation risk, else the salary.
+_FALLBACK = (Criterion.AUTOMATION, Criterion.SALARY)

@@ -14,9 +14,10 @@ from coaching.nudges.plan import template_key
 from coaching.nudges.timing import PLAN_CHOICES
 from kernel import funding
 from messages import Action, Button, Reply, render, render_label
-from scoring.bands import competition_band
+from scoring.bands import competition_band, training_band
 from scoring.catalogue import Catalogue
 from scoring.departements import get_departement
+from scoring.fit import unmet_priorities
 from storage.models import Nudge, SavedCareer, User
 
 # Button actions: ours start with "n" (see bot/handlers/nudges.py).
@@ -46,6 +47,7 @@ def facts(user: User, saved: SavedCareer, catalogue: Catalogue) -> dict[str, Any
         place = departement.prefix
     else:
         place = f"in {departement.name}"
+    unmet = unmet_priorities(career, market, user.priorities)
     routes = sorted(career.training, key=lambda route: route.months)[:MAX_TRAININGS]
     return {
         "first_name": user.first_name,
@@ -60,6 +62,9 @@ def facts(user: User, saved: SavedCareer, catalogue: Catalogue) -> dict[str, Any
         "salary": career.salary_net,
         "trainings": [{"name": route.name(lang), "months": route.months} for route in routes],
         "months": career.training_months,
+        "training_band": training_band(career),
+        "realistic": not unmet,
+        "unmet": [priority.value for priority in unmet],
         "cpf_rule": funding.cpf_rule(lang),
         "interest": saved.interest,
         "readiness": saved.readiness,

@@ -88,3 +88,18 @@ def test_every_ranked_career_gets_a_one_line_explanation(small_catalogue: Catalo
                 assert text and "\n" not in text
                 assert text[0].isupper() or text[0].isdigit()
                 assert text.count(", ") <= 2
+
+
+def test_the_headline_never_contradicts_the_card_body(small_catalogue: Catalogue) -> None:
+    care = _care(small_catalogue, Person())
+    told = (Criterion.AUTOMATION, Criterion.TRAINING, Criterion.SALARY)
+    medium_risk = replace(care.career, automation_risk=40)  # the card says "moyenne"
+    route = replace(care.career.training[0], months=12)
+    bac5 = replace(medium_risk, qualification="bac+5", training=(route,))  # after a degree
+    text = explanation(replace(care, career=bac5, reasons=told), "fr")
+    assert "machines" not in text and "automatisation" not in text
+    assert "formation" not in text
+    assert text.startswith("Un salaire médian de")
+    low_risk = replace(care.career, automation_risk=10, qualification="cap", training=(route,))
+    text = explanation(replace(care, career=low_risk, reasons=told), "fr")
+    assert "difficile à remplacer par des machines" in text.lower() and "formation en 12" in text
