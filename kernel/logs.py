@@ -17,6 +17,9 @@ import re
 # Telegram user and chat ids are 5 to 16 digits (groups are negative); shorter numbers in logs
 # (durations, counts, HTTP codes, row ids of a small database) stay readable.
 _LONG_NUMBER = re.compile(r"(?<![\w.])-?\d{5,}(?![\w.])")
+# PostgreSQL's errors carry the offending values in their DETAIL line ("Failing row contains
+# (…)", "Key (id)=(…) already exists"): a name or a message text can be among them.
+_SERVER_DETAIL = re.compile(r"^(\s*DETAIL:).*$", re.MULTILINE)
 REDACTED = "<id>"
 RETENTION_DAYS = 30
 # Drawn at each start and never stored: a pseudonym cannot be recomputed from an id later.
@@ -31,8 +34,9 @@ def pseudonym(user_id: int) -> str:
 
 
 def redact(text: str) -> str:
-    """The text with every long number (a Telegram id, most likely) replaced."""
-    return _LONG_NUMBER.sub(REDACTED, text)
+    """The text with every long number (a Telegram id, most likely) and every database error's
+    DETAIL line (which quotes the row's values) replaced."""
+    return _LONG_NUMBER.sub(REDACTED, _SERVER_DETAIL.sub(r"\1 <values hidden>", text))
 
 
 class RedactIds(logging.Filter):
