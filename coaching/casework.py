@@ -198,6 +198,7 @@ def _search_condition(words: str, catalogue: Any) -> Any:
         ConversationEntry.kind.not_in(_NOT_WITH_THE_BOT),
         ConversationEntry.text.ilike(pattern, escape="\\"),
     )
+
     relayed = select(ReferralMessage.id).where(
         ReferralMessage.referral_id == Referral.id,
         ReferralMessage.text.ilike(pattern, escape="\\"),
@@ -231,7 +232,7 @@ async def _waiting_since(session: AsyncSession, rows: list[Referral]) -> dict[in
     conditions = [
         and_(
             ReferralMessage.referral_id == r.id,
-            ReferralMessage.at > r.last_coach_message_at
+            ReferralMessage.at >= r.last_coach_message_at
             if r.last_coach_message_at is not None
             else ReferralMessage.referral_id == r.id,
         )
@@ -293,26 +294,36 @@ async def inbox(
     words = filters.search.strip()[:SEARCH_MAX]
     if words:
         query = query.where(_search_condition(words, catalogue))
-    total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, filters.page), pages)
     activity = func.coalesce(Referral.last_user_message_at, Referral.created_at)
-    rows = (
-        await session.execute(
-            query.order_by(
-                (Referral.state == referrals.CLOSED).asc(), activity.desc(), Referral.id.desc()
-            )
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
-        )
-    ).all()
+    ordered = query.add_columns(func.count().over().label("total")).order_by(
+        (Referral.state == referrals.CLOSED).asc(), activity.desc(), Referral.id.desc()
+    )
+
+    async def fetch(page: int) -> list[Any]:
+        # The total comes with the page (one pass of a search, not two).
+        result = await session.execute(ordered.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+        return list(result.all())
+
+    page = max(1, filters.page)
+    found_rows = await fetch(page)
+    if not found_rows and page > 1:
+        total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        page = max(1, -(-total // PAGE_SIZE))
+        found_rows = await fetch(page)
+    total = int(found_rows[0][3]) if found_rows else 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    rows = [(row[0], row[1], row[2]) for row in found_rows]
     found = [row[0] for row in rows]
     since = await _waiting_since(session, found)
     careers = await _saved_codes(session, [row[1].id for row in rows])
     result: list[InboxRow] = []
     for referral, user, consent in rows:
         state = view_state(referral)
-        waited = referral.created_at if state == NEW else since.get(referral.id)
+        waited = (
+            referral.created_at
+            if state == NEW
+            else since.get(referral.id, referral.last_user_message_at)
+        )
         items = set(consent.items)
         unread = (
             referral.last_user_message_at is not None

@@ -7,14 +7,16 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
-from migrations.apply import upgrade_async
+from migrations.apply import include_object, upgrade_async
 from storage.engine import Database
 from storage.models import Base
 
 
 async def test_models_match_migrations(db: Database) -> None:
     def diff(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         return list(compare_metadata(context, Base.metadata))
 
     async with db.engine.connect() as connection:

@@ -1,0 +1,52 @@
+"""console search: trigram indexes for searching conversations (PostgreSQL with pg_trgm)
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-02 06:40:00
+
+The coaches' search looks for words anywhere in the consented conversations (`ILIKE '%word%'`).
+On PostgreSQL, trigram GIN indexes let it read only the matching lines instead of every line of
+every candidate user. They exist only where the pg_trgm extension can be installed; elsewhere (and
+on SQLite) the search still works, by scanning. They are not in the models: see
+`migrations.apply.SEARCH_INDEXES`.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+INDEXES = (
+    ("ix_conversation_log_text_trgm", "conversation_log"),
+    ("ix_referral_messages_text_trgm", "referral_messages"),
+)
+
+
+def _trigram_available() -> bool:
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return False
+    found = bind.execute(
+        sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
+    ).first()
+    return found is not None
+
+
+def upgrade() -> None:
+    if not _trigram_available():
+        return
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    for name, table in INDEXES:
+        op.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (text gin_trgm_ops)")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for name, _table in INDEXES:
+        op.execute(f"DROP INDEX IF EXISTS {name}")
