@@ -35,6 +35,7 @@ from storage.models import (
     CoachConsent,
     CoachProfile,
     ConversationEntry,
+    PartnerProgramme,
     Referral,
     ReferralMessage,
     ReferralNote,
@@ -185,29 +186,33 @@ def _career_codes_matching(catalogue: Any, words: str) -> list[str]:
     return found[:200]
 
 
-def _search_condition(words: str, catalogue: Any) -> Any:
-    """First names, saved careers (by title or code) and the consented conversation."""
+def _search_condition(words: str, catalogue: Any, programme: str) -> Any:
+    """First names, saved careers (by title or code) and the consented conversation.
+
+    Each source is an uncorrelated `IN (subquery)`: the database runs it once (on PostgreSQL
+    through the trigram indexes) and probes its result per referral, instead of scanning each
+    candidate user's lines in turn.
+    """
     pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     codes = _career_codes_matching(catalogue, words)
-    saved = select(SavedCareer.id).where(
-        SavedCareer.user_id == Referral.user_id,
+    programme_users = select(Referral.user_id).where(Referral.partner_code == programme)
+    saved = select(SavedCareer.user_id).where(
         or_(SavedCareer.rome.in_(codes), SavedCareer.rome == words.upper()),
+        SavedCareer.user_id.in_(programme_users),
     )
-    said_to_bot = select(ConversationEntry.id).where(
-        ConversationEntry.user_id == Referral.user_id,
-        ConversationEntry.kind.not_in(_NOT_WITH_THE_BOT),
+    said_to_bot = select(ConversationEntry.user_id).where(
         ConversationEntry.text.ilike(pattern, escape="\\"),
+        ConversationEntry.kind.not_in(_NOT_WITH_THE_BOT),
+        ConversationEntry.user_id.in_(programme_users),
     )
-
-    relayed = select(ReferralMessage.id).where(
-        ReferralMessage.referral_id == Referral.id,
-        ReferralMessage.text.ilike(pattern, escape="\\"),
+    relayed = select(ReferralMessage.referral_id).where(
+        ReferralMessage.text.ilike(pattern, escape="\\")
     )
     return or_(
         User.first_name.ilike(pattern, escape="\\"),
-        saved.exists(),
-        and_(CoachConsent.share_conversation.is_(True), said_to_bot.exists()),
-        relayed.exists(),
+        Referral.user_id.in_(saved),
+        and_(CoachConsent.share_conversation.is_(True), Referral.user_id.in_(said_to_bot)),
+        Referral.id.in_(relayed),
     )
 
 
@@ -225,26 +230,21 @@ def _overdue(
 
 async def _waiting_since(session: AsyncSession, rows: list[Referral]) -> dict[int, datetime]:
     """For referrals waiting for the coach: the first user message after the coach's last."""
-    waiting = [r for r in rows if view_state(r) == WAITING]
+    waiting = {r.id: r for r in rows if view_state(r) == WAITING}
     result: dict[int, datetime] = {}
     if not waiting:
         return result
-    conditions = [
-        and_(
-            ReferralMessage.referral_id == r.id,
-            ReferralMessage.at >= r.last_coach_message_at
-            if r.last_coach_message_at is not None
-            else ReferralMessage.referral_id == r.id,
-        )
-        for r in waiting
-    ]
     found = await session.execute(
-        select(ReferralMessage.referral_id, func.min(ReferralMessage.at))
-        .where(ReferralMessage.sender == "user", or_(*conditions))
-        .group_by(ReferralMessage.referral_id)
+        select(ReferralMessage.referral_id, ReferralMessage.at).where(
+            ReferralMessage.referral_id.in_(list(waiting)), ReferralMessage.sender == "user"
+        )
     )
     for referral_id, at in found:
-        result[int(referral_id)] = at
+        last_coach = waiting[int(referral_id)].last_coach_message_at
+        if last_coach is not None and at < last_coach:
+            continue
+        known = result.get(int(referral_id))
+        result[int(referral_id)] = at if known is None else min(known, at)
     return result
 
 
@@ -293,7 +293,7 @@ async def inbox(
         query = query.where(Referral.created_at < filters.until)
     words = filters.search.strip()[:SEARCH_MAX]
     if words:
-        query = query.where(_search_condition(words, catalogue))
+        query = query.where(_search_condition(words, catalogue, programme))
     activity = func.coalesce(Referral.last_user_message_at, Referral.created_at)
     ordered = query.add_columns(func.count().over().label("total")).order_by(
         (Referral.state == referrals.CLOSED).asc(), activity.desc(), Referral.id.desc()
@@ -568,14 +568,21 @@ async def _notes(session: AsyncSession, referral_id: int) -> list[Note]:
 
 
 async def canned_replies(session: AsyncSession, account: AccountView) -> list[Canned]:
-    """The programme's canned replies, in their order."""
+    """The programme's canned replies: those of its definition (the operators' file, key
+    `canned_replies: [{title, text}]`), then those stored for it, in their order."""
     programme = _coach_programme(account)
+    found: list[Canned] = []
+    row = await session.get(PartnerProgramme, programme)
+    listed = (row.definition or {}).get("canned_replies") if row is not None else None
+    for n, entry in enumerate(listed if isinstance(listed, list) else []):
+        if isinstance(entry, dict) and entry.get("title") and entry.get("text"):
+            found.append(Canned(-1 - n, str(entry["title"])[:100], str(entry["text"])[:REPLY_MAX]))
     rows = await session.scalars(
         select(CannedReply)
         .where(CannedReply.programme_code == programme)
         .order_by(CannedReply.position, CannedReply.id)
     )
-    return [Canned(r.id, r.title, r.text) for r in rows]
+    return found + [Canned(r.id, r.title, r.text) for r in rows]
 
 
 async def open_referral(

@@ -27,6 +27,8 @@ File format (one entry of `programmes:`; everything but `code` and `name` is opt
       welcome: {fr: ..., en: ...}  # added to the greeting of /start <code>
       highlight: {title: {fr: ..., en: ...}, careers: [M1805]}
       training_link: https://example.org/trainings?rome={rome}&dep={departement}
+    canned_replies:                # ready-made replies the console offers its coaches
+      - {title: Premier contact, text: "Bonjour, quand pouvons-nous nous appeler ?"}
 """
 
 from __future__ import annotations

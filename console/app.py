@@ -722,10 +722,15 @@ async def change_account(ctx: Ctx) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
-    lang = "fr"
-    key = "not_found_long" if status == 404 else "not_found"
+    if status == 404:
+        return render(None, "not_found.html", status=404, request=request, lang="fr")
     return render(
-        None, "error.html", status=status, request=request, lang=lang, message=text(key, lang)
+        None,
+        "error.html",
+        status=status,
+        request=request,
+        lang="fr",
+        message=text("not_found_long", "fr"),
     )
 
 

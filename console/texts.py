@@ -52,6 +52,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "departement": {"fr": "Département", "en": "Département"},
     "from_date": {"fr": "Reçue depuis le", "en": "Received from"},
     "to_date": {"fr": "Reçue jusqu'au", "en": "Received until"},
+    "since": {"fr": "Depuis le", "en": "From"},
+    "until": {"fr": "Jusqu'au", "en": "Until"},
     "search": {"fr": "Rechercher", "en": "Search"},
     "search_hint": {
         "fr": "prénom, métier enregistré, mot de la conversation",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -170,6 +171,12 @@ async def test_a_coach_reads_replies_and_sees_the_answer_live(stack: Stack) -> N
     transcript = page.locator("#transcript")
     await expect(transcript).to_contain_text("/start")  # the consented conversation
     await expect(page.locator(".facts")).to_contain_text("Rhône (69)")
+
+    # The programme's canned replies fill the box.
+    await page.get_by_label("Réponse type").select_option(label="Premier contact")
+    await expect(page.get_by_label("Votre réponse")).to_have_value(
+        re.compile("Quand pouvons-nous nous appeler")
+    )
 
     # HTML in a reply reaches the user literally, labelled with the coach's first name.
     after = stack.bot.api.last_message_id(stack.chat.user.id)

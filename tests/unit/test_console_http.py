@@ -1,0 +1,170 @@
+"""The console over HTTP without a browser: every page needs a session, an idle session expires
+with a clear message, a forged cookie is no session, no open redirect after sign-in, security
+headers everywhere, a 404 page for unknown addresses, English on request, labels on every field."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from accounts import service as accounts
+from coaching.partners import SHIPPED, import_partners
+from console.app import ConsoleServices, build_console
+from console.security import COOKIE, SessionData, SessionSigner
+from storage.engine import Database
+from tremplin.console_process import NoBot
+
+PASSWORD = "a long enough password"
+SECRET = "test-secret"
+
+
+@pytest.fixture
+async def client(db: Database) -> AsyncIterator[httpx.AsyncClient]:
+    async with db.transaction() as session:
+        await import_partners(session, SHIPPED)
+        await accounts.create_account(
+            session, "julie@cap.example", "coach", PASSWORD, programme_code="cap_jeunes"
+        )
+    services = ConsoleServices(db=db, messenger=NoBot(), signer=SessionSigner(SECRET))
+    transport = httpx.ASGITransport(app=build_console(services), client=("127.0.0.1", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
+        yield http
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+async def _sign_in(http: httpx.AsyncClient, next_path: str = "/") -> httpx.Response:
+    page = await http.get("/login")
+    return await http.post(
+        "/login",
+        data={
+            "csrf": _csrf(page.text),
+            "email": "julie@cap.example",
+            "password": PASSWORD,
+            "next": next_path,
+        },
+    )
+
+
+async def test_every_page_requires_a_session(client: httpx.AsyncClient) -> None:
+    for path in ("/", "/referrals/1", "/audit", "/accounts", "/export.csv"):
+        response = await client.get(path)
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/login?next=")
+    response = await client.get("/referrals/1/updates")
+    assert response.status_code == 401
+
+
+async def test_an_idle_session_expires_with_a_clear_message(client: httpx.AsyncClient) -> None:
+    signed = await _sign_in(client)
+    assert signed.status_code == 303
+    assert (await client.get("/")).status_code == 200
+    value = client.cookies[COOKIE]
+    data, expired = SessionSigner(SECRET).loads(value)
+    assert data is not None and not expired
+    old = SessionData(
+        data.account_id, data.version, data.csrf, data.issued, time.time() - 31 * 60, data.lang
+    )
+    client.cookies.clear()
+    response = await client.get(
+        "/", headers={"cookie": f"{COOKIE}={SessionSigner(SECRET).dumps(old)}"}
+    )
+    assert response.status_code == 303 and "expired=1" in response.headers["location"]
+    page = await client.get(response.headers["location"])
+    assert "Votre session a expiré" in page.text
+
+
+async def test_a_forged_cookie_is_no_session(client: httpx.AsyncClient) -> None:
+    forged = SessionSigner("another secret").dumps(SessionData(1, 1, "x", time.time(), time.time()))
+    response = await client.get("/", headers={"cookie": f"{COOKIE}={forged}"})
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+async def test_sign_in_goes_back_to_the_page_asked_but_never_elsewhere(
+    client: httpx.AsyncClient,
+) -> None:
+    assert (await _sign_in(client, "//evil.example/x")).headers["location"] == "/"
+    client.cookies.clear()
+    assert (await _sign_in(client, "/?state=new")).headers["location"] == "/?state=new"
+
+
+async def test_a_login_without_its_token_is_refused(client: httpx.AsyncClient) -> None:
+    await client.get("/login")
+    response = await client.post(
+        "/login", data={"email": "julie@cap.example", "password": PASSWORD}
+    )
+    assert response.status_code == 403
+    assert COOKIE in response.cookies  # a fresh form token, but no session
+    assert (await client.get("/")).status_code == 303
+
+
+async def test_headers_404_language_and_labels(client: httpx.AsyncClient) -> None:
+    login = await client.get("/login?lang=en")
+    assert "E-mail address" in login.text
+    for header, value in (
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("cache-control", "no-store"),
+    ):
+        assert login.headers[header] == value
+    assert "script-src 'self'" in login.headers["content-security-policy"]
+    await _sign_in(client)
+    inbox = await client.get("/")
+    # Every field has a visible label pointing at it.
+    fields = re.findall(
+        r'<(?:input|select|textarea)(?![^>]*type="hidden")[^>]*id="([^"]+)"', inbox.text
+    )
+    labels = set(re.findall(r'<label for="([^"]+)"', inbox.text))
+    assert fields and set(fields) <= labels
+    missing = await client.get("/no/such/page")
+    assert missing.status_code == 404 and "Page introuvable" in missing.text
+    assert missing.headers["x-frame-options"] == "DENY"
+
+
+async def test_admins_manage_accounts_in_the_console(db: Database) -> None:
+    async with db.transaction() as session:
+        await import_partners(session, SHIPPED)
+        await accounts.create_account(session, "admin@example.org", "admin", PASSWORD)
+    services = ConsoleServices(db=db, messenger=NoBot(), signer=SessionSigner(SECRET))
+    transport = httpx.ASGITransport(app=build_console(services), client=("127.0.0.1", 5001))
+    async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
+        login = await http.get("/login")
+        await http.post(
+            "/login",
+            data={"csrf": _csrf(login.text), "email": "admin@example.org", "password": PASSWORD},
+        )
+        page = await http.get("/accounts")
+        created = await http.post(
+            "/accounts",
+            data={
+                "csrf": _csrf(page.text),
+                "email": "new@cap.example",
+                "role": "coach",
+                "programme": "cap_jeunes",
+                "name": "Nina",
+            },
+        )
+        assert created.status_code == 200
+        shown = re.search(r"new@cap\.example, affiché une seule fois : (\S+)<", created.text)
+        assert shown is not None
+        async with db.transaction() as session:
+            assert await accounts.programme_has_active_coach(session, "cap_jeunes")
+            new = next(a for a in await accounts.list_accounts(session) if a.role == "coach")
+        refused = await http.post(
+            "/accounts", data={"csrf": _csrf(page.text), "email": "x", "role": "coach"}
+        )
+        assert refused.status_code == 400 and "is not an e-mail address" in refused.text
+        disabled = await http.post(f"/accounts/{new.id}/disable", data={"csrf": _csrf(page.text)})
+        assert disabled.status_code == 200
+        async with db.transaction() as session:
+            assert not await accounts.programme_has_active_coach(session, "cap_jeunes")
+        entries = await http.get("/audit")
+        assert "a créé un compte" in entries.text and "a désactivé un compte" in entries.text
