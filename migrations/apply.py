@@ -12,7 +12,7 @@ from alembic.config import Config
 import migrations
 
 SEARCH_INDEXES = frozenset({"ix_conversation_log_text_trgm", "ix_referral_messages_text_trgm"})
-"""Trigram indexes made by migration 0006 only where PostgreSQL has pg_trgm; not in the models."""
+"""Trigram indexes made by migration 0007 only where PostgreSQL has pg_trgm; not in the models."""
 
 
 def include_object(

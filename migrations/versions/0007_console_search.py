@@ -1,7 +1,7 @@
 """console search: trigram indexes for searching conversations (PostgreSQL with pg_trgm)
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02 06:40:00
 
 The coaches' search looks for words anywhere in the consented conversations (`ILIKE '%word%'`).
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | None = None
 depends_on: str | None = None
 
