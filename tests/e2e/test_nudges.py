@@ -58,7 +58,9 @@ async def onboarded(
 async def save_career(chat: Chat, rome: str = CAREER, interest: str | None = None) -> float:
     """Open the career's card and tap ⭐ (optionally answer "interested?"); returns when."""
     await chat.press(chat.last(), f"1|ec|{rome}|n")
-    (confirm,) = await chat.tap(chat.last(), "Enregistrer", expect=1)
+    # The confirmation comes first; on a loaded machine a short first nudge may follow it
+    # before the wait returns.
+    confirm = (await chat.tap(chat.last(), "Enregistrer", expect=1))[0]
     saved_at = time.monotonic()
     if interest is not None:
         await chat.tap(confirm, interest)
