@@ -194,12 +194,7 @@ async def _deliver_one(
     messenger: Messenger, chat_id: int, query: CallbackQuery | None, reply: Reply
 ) -> None:
     message = query.message if query is not None else None
-    if (
-        reply.edit
-        and message is not None
-        and message.chat.id == chat_id
-        and reply.document is None
-    ):
+    if reply.edit and message is not None and message.chat.id == chat_id and reply.document is None:
         try:
             await _patiently(
                 lambda: messenger.edit(chat_id, message.message_id, reply), reply.key or "edit"

@@ -125,8 +125,9 @@ def priorities_of(turn: Turn) -> list[Priority]:
 
 
 def person_of(turn: Turn) -> Person:
-    """What the ranking may know of the user besides place and priorities."""
-    return Person()
+    """What the ranking may know of the user besides place and priorities: the highest diploma
+    and the interests quiz's letters, when told."""
+    return Person(turn.user.qualification, turn.user.interests or "")
 
 
 async def sections_for(turn: Turn, departement: Departement) -> list[Section]:

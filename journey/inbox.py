@@ -9,7 +9,6 @@ from messages import Outcome, Reply, render
 TEXT_MAX = 4000
 
 
-
 async def help_text(turn: Turn) -> Outcome:
     """/help."""
     return Outcome().add(Reply(render("common.help", turn.lang), "common.help"))

@@ -12,13 +12,18 @@ from journey.profile_view import (
     ASK_DEPARTEMENT,
     ASK_PRIORITIES,
     PRIORITIES_DONE,
+    QUALIFICATION_CHOICES,
+    SET_QUALIFICATION,
     SETTINGS_DEPARTEMENT,
     SETTINGS_PRIORITIES,
+    SKIP,
     TOGGLE_PRIORITY,
     departement_label,
     priorities_answered,
     priorities_label,
     priorities_question,
+    qualification_buttons,
+    qualification_label,
     summary,
 )
 from kernel import events
@@ -35,18 +40,19 @@ __all__ = [
     "PRIORITIES_DONE",
     "SETTINGS_DEPARTEMENT",
     "SETTINGS_PRIORITIES",
+    "SET_QUALIFICATION",
     "TOGGLE_PRIORITY",
     "answer_departement",
     "departement_label",
     "pending_question",
     "priorities_done",
     "priorities_question",
+    "set_qualification",
     "start",
     "toggle_priority",
 ]
 
 _ECHO_MAX = 40
-
 
 
 def partner_welcome(partner: Partner, lang: str) -> str:
@@ -56,6 +62,7 @@ def partner_welcome(partner: Partner, lang: str) -> str:
     if welcome:
         return render("coach.white_label_welcome", lang, welcome=welcome, partner=partner.name)
     return render("onboarding.partner_welcome", lang, partner=partner.name)
+
 
 async def start(turn: Turn, payload: str) -> Outcome:
     """/start [partner]: greet, attribute a partner, and (re)start onboarding where needed."""
@@ -177,7 +184,35 @@ async def priorities_done(turn: Turn) -> Outcome:
         departement=departement_label(user.departement, turn.lang),
         priorities=priorities_label(user.priorities, turn.lang),
     )
-    return answered.add(Reply(text, "onboarding.done", buttons=_explore_button(turn.lang)))
+    # The optional last question rides on the "profile ready" message: a tap on a level (or
+    # "skip") answers it, and "discover" works without answering.
+    question = render("onboarding.ask_qualification", turn.lang)
+    buttons = (*qualification_buttons(turn.lang, "o"), *_explore_button(turn.lang))
+    return answered.add(Reply(f"{text}\n\n{question}", "onboarding.done", buttons=buttons))
+
+
+async def set_qualification(turn: Turn, level: str, origin: str) -> Outcome:
+    """The highest-diploma question answered (or skipped), from onboarding or /settings."""
+    if level not in (*QUALIFICATION_CHOICES, SKIP):
+        return Outcome(notice=render("common.stale_button", turn.lang))
+    if level != SKIP:
+        turn.user.qualification = level
+    lang = turn.lang
+    text = render(
+        "onboarding.qualification_saved",
+        lang,
+        skipped=level == SKIP,
+        qualification=qualification_label(turn.user.qualification, lang),
+    )
+    if origin == "s":
+        return (
+            Outcome()
+            .add(Reply(text, "onboarding.qualification_saved", edit=True))
+            .add(summary(turn))
+        )
+    return Outcome().add(
+        Reply(text, "onboarding.qualification_saved", buttons=_explore_button(lang), edit=True)
+    )
 
 
 def _explore_button(lang: str) -> tuple[tuple[Button, ...], ...]:

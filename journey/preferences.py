@@ -5,10 +5,12 @@ from __future__ import annotations
 from journey.profile_view import (
     CHANGE_DEPARTEMENT,
     CHANGE_PRIORITIES,
+    CHANGE_QUALIFICATION,
     SETTINGS_DEPARTEMENT,
     SETTINGS_PRIORITIES,
     SWITCH_LANGUAGE,
     priorities_question,
+    qualification_buttons,
     summary,
 )
 from kernel.turn import Turn
@@ -17,9 +19,11 @@ from messages import Outcome, Reply, render
 __all__ = [
     "CHANGE_DEPARTEMENT",
     "CHANGE_PRIORITIES",
+    "CHANGE_QUALIFICATION",
     "SWITCH_LANGUAGE",
     "change_departement",
     "change_priorities",
+    "change_qualification",
     "show",
     "summary",
     "switch_language",
@@ -45,6 +49,18 @@ async def change_priorities(turn: Turn) -> Outcome:
     """Show the priorities question again, pre-ticked with the current choice."""
     turn.user.step = SETTINGS_PRIORITIES
     return Outcome().add(priorities_question(turn))
+
+
+async def change_qualification(turn: Turn) -> Outcome:
+    """Ask the highest diploma again (optional: "skip" keeps the current answer)."""
+    lang = turn.lang
+    return Outcome().add(
+        Reply(
+            render("onboarding.ask_qualification", lang),
+            "onboarding.ask_qualification",
+            buttons=tuple(qualification_buttons(lang, "s")),
+        )
+    )
 
 
 async def switch_language(turn: Turn) -> Outcome:

@@ -50,9 +50,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-async def export_data(
-    session: AsyncSession, user: User, reactions: Reactions
-) -> dict[str, Any]:
+async def export_data(session: AsyncSession, user: User, reactions: Reactions) -> dict[str, Any]:
     """Everything stored about a user, as JSON-ready data."""
     saved = await saved_careers.of_user(session, user.id)
     logged = await session.scalars(
@@ -206,9 +204,7 @@ async def cancel_delete(turn: Turn) -> Outcome:
     )
 
 
-async def stop_follow_ups(
-    turn: Turn, *, via: str, rome: str | None = None, **facts: Any
-) -> None:
+async def stop_follow_ups(turn: Turn, *, via: str, rome: str | None = None, **facts: Any) -> None:
     """The one rule of /stop (the command or a nudge's 🔕): no more automated follow-ups, what
     is pending is cancelled at once, and the choice is recorded with where it was made."""
     turn.user.nudges_stopped = True

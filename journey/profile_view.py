@@ -18,6 +18,10 @@ PRIORITIES_DONE = "pd"
 CHANGE_DEPARTEMENT = "sd"
 CHANGE_PRIORITIES = "sp"
 SWITCH_LANGUAGE = "sl"
+SET_QUALIFICATION = "ql"  # (level or "skip", "o" onboarding | "s" settings)
+CHANGE_QUALIFICATION = "sg"  # ()
+QUALIFICATION_CHOICES = ("none", "cap", "bac", "bac+2", "bac+3")
+SKIP = "skip"
 
 
 def departement_label(code: str | None, lang: str) -> str:
@@ -34,6 +38,35 @@ def priorities_label(priorities: list[str], lang: str) -> str:
     return ", ".join(
         render(f"onboarding.priority_{p.value}", lang).split(" ", 1)[-1].lower() for p in chosen
     )
+
+
+def qualification_label(level: str | None, lang: str) -> str:
+    """The user's highest diploma in words; "not told" when skipped."""
+    if level not in QUALIFICATION_CHOICES:
+        return render("onboarding.qualification_unknown", lang)
+    return render_label(f"onboarding.qualification_{level}", lang)
+
+
+def qualification_buttons(lang: str, origin: str) -> list[tuple[Button, ...]]:
+    """One button per diploma level, then "skip": the optional question's answers."""
+    rows: list[tuple[Button, ...]] = [
+        (
+            Button(
+                render_label(f"onboarding.qualification_{level}", lang),
+                Action(SET_QUALIFICATION, (level, origin)),
+            ),
+        )
+        for level in QUALIFICATION_CHOICES
+    ]
+    rows.append(
+        (
+            Button(
+                render_label("onboarding.qualification_skip", lang),
+                Action(SET_QUALIFICATION, (SKIP, origin)),
+            ),
+        )
+    )
+    return rows
 
 
 def priorities_question(turn: Turn, *, edit: bool = False) -> Reply:
@@ -80,6 +113,7 @@ def summary(turn: Turn, *, edit: bool = False) -> Reply:
         lang,
         departement=departement_label(turn.user.departement, lang),
         priorities=priorities_label(turn.user.priorities, lang),
+        qualification=qualification_label(turn.user.qualification, lang),
     )
     buttons = (
         (
@@ -90,6 +124,12 @@ def summary(turn: Turn, *, edit: bool = False) -> Reply:
         (
             Button(
                 render_label("settings.change_priorities_button", lang), Action(CHANGE_PRIORITIES)
+            ),
+        ),
+        (
+            Button(
+                render_label("settings.change_qualification_button", lang),
+                Action(CHANGE_QUALIFICATION),
             ),
         ),
         (Button(render_label("settings.language_button", lang), Action(SWITCH_LANGUAGE)),),

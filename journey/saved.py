@@ -100,9 +100,7 @@ async def answer_survey(turn: Turn, rome: str, question: str, answer: str) -> Ou
     rows: list[tuple[Button, ...]] = []
     if career is not None:
         rows.append((Button(label("explore.training_button", lang), Action(TRAINING, (rome,))),))
-        rows.append(
-            (Button(label("explore.coach_button", lang), Action(actions.COACH, (rome,))),)
-        )
+        rows.append((Button(label("explore.coach_button", lang), Action(actions.COACH, (rome,))),))
     return Outcome().add(Reply(text, "explore.survey_thanks", buttons=tuple(rows), edit=True))
 
 

@@ -146,4 +146,3 @@ async def back_to_results(turn: Turn) -> Outcome:
     if not query:
         return await explore(turn, edit=True, pressed=True)
     return await run_search(turn, query, edit=True, record=False)
-

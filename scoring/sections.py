@@ -23,6 +23,8 @@ SECTION_LIMIT = 30
 MIN_SECTION_SIZE = 2
 TOP_CAREERS_FOR_INTERESTS = 5
 MAX_INTEREST_SECTIONS = 2
+DIVERSE_HEAD = 10
+MAX_SAME_FAMILIES = 2
 
 
 def _take(careers: Iterable[RankedCareer], limit: int) -> tuple[RankedCareer, ...]:
@@ -50,6 +52,32 @@ def _hiring(item: RankedCareer) -> float:
 
 def _tension(item: RankedCareer) -> float:
     return item.market.tension.score if item.market.tension is not None else -99.0
+
+
+def _diverse(ranked: Iterable[RankedCareer]) -> list[RankedCareer]:
+    """The same careers, with at most ``MAX_SAME_FAMILIES`` sharing a DARES family group (FAP
+    87) among the first ``DIVERSE_HEAD``; the others move just after that head, in their order.
+
+    Careers of the same families have (nearly) the same local figures (DARES publishes them per
+    family, not per ROME code), so without this a list could open on four versions of one
+    statistic.
+    """
+    head: list[RankedCareer] = []
+    deferred: list[RankedCareer] = []
+    tail: list[RankedCareer] = []
+    counts: dict[str, int] = {}
+    for item in ranked:
+        if len(head) >= DIVERSE_HEAD:
+            tail.append(item)
+            continue
+        groups = {f[:3] for f in item.career.national.families} if item.career.national else set()
+        if any(counts.get(group, 0) >= MAX_SAME_FAMILIES for group in groups):
+            deferred.append(item)
+            continue
+        for group in groups:
+            counts[group] = counts.get(group, 0) + 1
+        head.append(item)
+    return head + deferred + tail
 
 
 def _interest_letters(ranked: list[RankedCareer], riasec: str | None) -> list[str]:
@@ -92,8 +120,8 @@ def build_sections(
     ranked = [r for r in top if r.fit != "far"]
     by_salary = _by(_salary, ranked)
     rows: list[tuple[str, Iterable[RankedCareer]]] = [
-        ("top", top),
-        ("hiring", _by(_hiring, ranked)),
+        ("top", _diverse(top)),
+        ("hiring", _diverse(_by(_hiring, ranked))),
         ("competition", _by(_tension, ranked)),
         ("salary", by_salary),
         ("no_diploma", (r for r in by_salary if r.career.qualification == "none")),

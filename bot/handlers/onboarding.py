@@ -23,4 +23,8 @@ ACTIONS: dict[str, ActionFlow] = {
     preferences.CHANGE_DEPARTEMENT: lambda turn, args: preferences.change_departement(turn),
     preferences.CHANGE_PRIORITIES: lambda turn, args: preferences.change_priorities(turn),
     preferences.SWITCH_LANGUAGE: lambda turn, args: preferences.switch_language(turn),
+    preferences.CHANGE_QUALIFICATION: lambda turn, args: preferences.change_qualification(turn),
+    onboarding.SET_QUALIFICATION: lambda turn, args: onboarding.set_qualification(
+        turn, args[0] if args else "", args[1] if len(args) > 1 else "o"
+    ),
 }

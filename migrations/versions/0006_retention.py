@@ -46,9 +46,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "last_seen_at", storage.models.base.UTCDateTime(timezone=True), nullable=True
-            )
+            sa.Column("last_seen_at", storage.models.base.UTCDateTime(timezone=True), nullable=True)
         )
     # Until now the last contact was not recorded: the last update of the row is the best guess.
     op.execute("UPDATE users SET last_seen_at = updated_at")

@@ -25,6 +25,10 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(5), default="fr")
     departement: Mapped[str | None] = mapped_column(String(3), default=None)
     priorities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Highest diploma ("none", "cap", "bac", "bac+2", "bac+3"), None when not told (optional).
+    qualification: Mapped[str | None] = mapped_column(String(8), default=None)
+    # RIASEC letters of the interests quiz, strongest first; None when not taken.
+    interests: Mapped[str | None] = mapped_column(String(6), default=None)
     step: Mapped[str | None] = mapped_column(String(64), default=None)
     onboarded: Mapped[bool] = mapped_column(Boolean, default=False)
     partner_code: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
