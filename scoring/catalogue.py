@@ -340,9 +340,39 @@ def shipped_rome() -> dict[str, Any]:
     return document
 
 
+def pending_careers(document: Mapping[str, Any], rome: Mapping[str, Any]) -> dict[str, Career]:
+    """Careers without a card written for the project yet (``data/pending.json``): the
+    everyday name is one of ROME's own job titles, there is no description (the card says so)
+    and no training route; the diploma is DARES's usual one and the sector and automation
+    risk are estimates borrowed from close careers (see :mod:`scoring.build.dataset`)."""
+    careers: dict[str, Career] = {}
+    groups = rome.get("job_groups", {})
+    for code, record in document.items():
+        group = groups.get(code, {})
+        careers[code] = Career(
+            rome=code,
+            title_fr=record["name"],
+            title_en=record["name"],
+            description_fr="",
+            description_en="",
+            synonyms=(),
+            qualification=record["qualification"],
+            training=(),
+            automation_risk=int(record["automation_risk"]),
+            riasec=group.get("riasec", "") or "R",
+            sector=record["sector"],
+            close=tuple(c for c in group.get("close", []) if c != code),
+            pending=True,
+        )
+    return careers
+
+
 @cache
 def _shipped() -> tuple[dict[str, Career], dict[str, Any]]:
-    return load_careers(resources.files("scoring").joinpath("data/careers"))
+    careers, sources = load_careers(resources.files("scoring").joinpath("data/careers"))
+    raw = resources.files("scoring").joinpath("data/pending.json").read_text("utf-8")
+    pending = pending_careers(json.loads(raw), shipped_rome())
+    return {**pending, **careers}, sources
 
 
 @lru_cache(maxsize=8)

@@ -82,7 +82,8 @@ class Career:
     ROME access conditions); ``national`` carries DARES's national figures (salary, contracts,
     diplomas of the people in the job). ``automation_risk`` is the project's estimate (see the
     data README for its method). ``close`` lists the ROME codes of close careers (easy moves);
-    ``evolution`` the usual next steps.
+    ``evolution`` the usual next steps. ``pending`` marks a job group whose texts are not
+    written yet: its name is one of ROME's job titles and it has no description.
     """
 
     rome: str
@@ -103,6 +104,7 @@ class Career:
     cpf: CpfFigures | None = None
     official_title: str = ""
     national: NationalFigures | None = None
+    pending: bool = False
 
     def title(self, lang: str) -> str:
         """The career's everyday name in ``lang`` ("fr" or "en")."""
