@@ -21,6 +21,7 @@ from telegram.ext import (
 from bot.callbacks import decode
 from bot.handlers import ActionFlow, CommandFlow, all_actions, all_commands
 from bot.messenger import TelegramMessenger
+from bot.ordering import PerChatUpdateProcessor
 from bot.runtime import BotServices, make_messenger, process
 from bot.webhook import webhook_app
 from journey import access, inbox
@@ -150,18 +151,24 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def build_application(
-    token: str, api_root: str, **builder_options: Any
+    token: str,
+    api_root: str,
+    *,
+    concurrent_updates: int = 32,
+    **builder_options: Any,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """An Application wired to Tremplin's handlers, talking to the Bot API at `api_root`.
 
     The bot calls `{api_root}/bot{token}/{method}`, so the same code serves Telegram, the
-    playground emulator and the tests' fake server.
+    playground emulator and the tests' fake server. Up to `concurrent_updates` updates of
+    different chats run at once; one chat's updates run in order (`bot.ordering`).
     """
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api_root}/bot")
         .base_file_url(f"{api_root}/file/bot")
+        .concurrent_updates(PerChatUpdateProcessor(concurrent_updates))
     )
     for option, value in builder_options.items():
         builder = getattr(builder, option)(value)
@@ -215,8 +222,18 @@ class Receiving:
 class TelegramBot:
     """The running Application: started with its command menu and transport, stopped cleanly."""
 
-    def __init__(self, token: str, api_root: str, db: Database, env: Environment) -> None:
-        self.application = build_application(token, api_root)
+    def __init__(
+        self,
+        token: str,
+        api_root: str,
+        db: Database,
+        env: Environment,
+        *,
+        concurrent_updates: int = 32,
+    ) -> None:
+        self.application = build_application(
+            token, api_root, concurrent_updates=concurrent_updates
+        )
         # Everything the bot sends goes through the conversation log.
         messenger = make_messenger(TelegramMessenger(self.application.bot), db)
         self.services = BotServices(db=db, env=env, messenger=messenger)

@@ -7,6 +7,7 @@ process can take the next update of the same user.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -76,40 +77,57 @@ async def process(
     text: str,
     callback_data: str | None = None,
 ) -> None:
-    """Log what came in, run the flow in a transaction, and deliver its outcome.
+    """Log what came in, run the flow, and deliver its outcome: one transaction, then the sends.
 
-    A failing flow rolls its transaction back (the user's state is left as it was) and the user
-    gets an apology instead of silence.
+    A failing flow's changes are rolled back (the user's state is left as it was, what came in
+    is still logged) and the user gets an apology instead of silence.
     """
     sender = sender_of(update)
     if sender is None:
         return
     message = update.effective_message
     message_id = message.message_id if message is not None else None
+    # One transaction per update: the user's row is locked first (FOR UPDATE on PostgreSQL,
+    # BEGIN IMMEDIATE on SQLite), so two updates of one person never interleave, even in two
+    # processes; what came in is logged in the same transaction as what the flow changed.
     may_create = access.may_create_user(kind)
-    async with services.db.transaction() as session:
-        known = await _user(session, sender, may_create)
-        if known is not None:
-            lang = known.language
-            await log_incoming(
-                session, known.id, kind, text, callback_data=callback_data, message_id=message_id
-            )
-    if known is None:
-        # A stale button from before /delete (or an edit): answer, and keep nothing.
-        lang = supported_language(sender.language_code)
-        await deliver(update, services, sender, access.start_again(lang), lang)
-        return
+    lang = supported_language(sender.language_code)
     try:
         async with services.db.transaction() as session:
             user = await _user(session, sender, may_create)
-            if user is None:  # erased by another update in between: as above
+            if user is None:
+                # A stale button from before /delete (or an edit): answer, and keep nothing.
                 outcome = access.start_again(lang)
             else:
-                now = services.env.clock()
-                outcome = await flow(Turn(session, user, services.env, now))
+                lang = user.language
+                await log_incoming(
+                    session,
+                    user.id,
+                    kind,
+                    text,
+                    callback_data=callback_data,
+                    message_id=message_id,
+                )
+                outcome = await flow(Turn(session, user, services.env, services.env.clock()))
     except Exception:
+        # The flow's changes are rolled back (the user's state is left as it was); what came in
+        # is still logged, in a transaction of its own, and the user gets an apology.
         log.exception("flow failed for update %s", update.update_id)
         outcome = Outcome().add(Reply(render("common.error", lang), "common.error"))
+        try:
+            async with services.db.transaction() as session:
+                known = await _user(session, sender, may_create)
+                if known is not None:
+                    await log_incoming(
+                        session,
+                        known.id,
+                        kind,
+                        text,
+                        callback_data=callback_data,
+                        message_id=message_id,
+                    )
+        except Exception:
+            log.exception("could not log update %s", update.update_id)
     await deliver(update, services, sender, outcome, lang)
 
 
@@ -129,17 +147,25 @@ async def deliver(
     """
     query = update.callback_query
     messenger = services.messenger
-    try:
-        for reply in outcome.replies:
-            try:
-                await _deliver_one(messenger, sender.chat_id, query, reply)
-            except SendError as exc:
-                log.warning(
-                    "could not deliver %s to %s: %r", reply.key, pseudonym(sender.user_id), exc
-                )
-    finally:
-        if query is not None:
-            await _answer(query, outcome.notice)
+    together = getattr(messenger, "together", None)
+    batch = together() if together is not None else contextlib.nullcontext()
+    # The messages are logged together once the press is answered, so the log's write does not
+    # delay the spinner.
+    async with batch:
+        try:
+            for reply in outcome.replies:
+                try:
+                    await _deliver_one(messenger, sender.chat_id, query, reply)
+                except SendError as exc:
+                    log.warning(
+                        "could not deliver %s to %s: %r",
+                        reply.key,
+                        pseudonym(sender.user_id),
+                        exc,
+                    )
+        finally:
+            if query is not None:
+                await _answer(query, outcome.notice)
 
 
 # A reply the user is waiting for is sent again after a 429 (after the wait Telegram asks for) or

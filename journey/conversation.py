@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +16,9 @@ from messages.outgoing import Reply
 from storage.models import ConversationEntry, User
 
 TEXT_MAX = 8000
+
+# The messages sent while handling one update, logged together when it ends (see `together`).
+_batch: ContextVar[list[tuple[int, Reply, int]] | None] = ContextVar("log_batch", default=None)
 
 
 async def log_incoming(
@@ -132,6 +138,29 @@ class LoggingMessenger:
         await self.inner.edit(chat_id, message_id, reply)
         await self._log(chat_id, reply, message_id)
 
+    @asynccontextmanager
+    async def together(self) -> AsyncIterator[None]:
+        """Log the messages sent inside the block in one transaction when it ends.
+
+        An update's answer is often two or three messages; one write for all of them, rather
+        than one each, is what lets many updates run at once on SQLite's single writer. A
+        message is logged even when a later one of the block fails.
+        """
+        token = _batch.set([])
+        try:
+            yield
+        finally:
+            entries = _batch.get() or []
+            _batch.reset(token)
+            if entries:
+                async with self.sessions() as session, session.begin():
+                    for chat_id, reply, message_id in entries:
+                        await log_outgoing(session, chat_id, reply, message_id)
+
     async def _log(self, chat_id: int, reply: Reply, message_id: int) -> None:
+        batch = _batch.get()
+        if batch is not None:
+            batch.append((chat_id, reply, message_id))
+            return
         async with self.sessions() as session, session.begin():
             await log_outgoing(session, chat_id, reply, message_id)

@@ -20,14 +20,32 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+# SQLite waits this long for another process's write to end before "database is locked". In one
+# process writers rarely wait (each update's transaction is a few milliseconds); the margin is for
+# a migration, a data import or a second process sharing the file.
+SQLITE_BUSY_SECONDS = 30
+
+
+def make_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> AsyncEngine:
     """Create the engine; on SQLite, turn on foreign keys, WAL and a busy timeout.
 
     WAL plus `BEGIN IMMEDIATE` make SQLite a single-writer database that several processes can
-    share without "database is locked" errors on short transactions.
+    share without "database is locked" errors on short transactions. On PostgreSQL `pool_size`
+    connections are kept open, and as many again may be opened for bursts.
     """
     if is_sqlite(url):
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS})
+        if ":memory:" not in url and "mode=memory" not in url:
+            # SQLite has one writer, and every transaction here begins IMMEDIATE (a write). With
+            # several pooled connections, concurrent updates would wait for one another inside
+            # SQLite's busy handler, which sleeps (1, 2, 5 … 100 ms) and polls. One connection
+            # makes them queue in the event loop instead, first come first served, and wake the
+            # moment the previous transaction commits.
+            kwargs.setdefault("pool_size", 1)
+            kwargs.setdefault("max_overflow", 0)
+    elif pool_size is not None:
+        kwargs.setdefault("pool_size", pool_size)
+        kwargs.setdefault("max_overflow", pool_size)
     # SQL parameters hold names and messages: never in an error text, a traceback or a log.
     kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
@@ -38,9 +56,23 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             # Let SQLAlchemy, not the driver, decide when transactions begin.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
+            # Why each setting:
+            # - foreign_keys: SQLite ignores the schema's ON DELETE rules without it (/delete
+            #   relies on them).
+            # - journal_mode=WAL: readers never wait for the writer nor the writer for readers,
+            #   and a commit is one append to the log instead of rewriting pages in place.
+            # - synchronous=NORMAL: in WAL mode a commit no longer waits for fsync (only
+            #   checkpoints do). A crash of the process loses nothing; a power cut may lose the
+            #   last commits but never corrupts the file. FULL costs one fsync per update.
+            # - busy_timeout: see SQLITE_BUSY_SECONDS (set by the driver's `timeout` too; said
+            #   again here so the choice is visible in one place).
+            # - temp_store=MEMORY: sorts and temporary indexes of the search and ranking queries
+            #   stay off the disk.
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+            cursor.execute("PRAGMA temp_store=MEMORY")
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")

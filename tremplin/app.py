@@ -94,7 +94,7 @@ class Tremplin:
     async def start(self, *, poll_interval: float = 0.0, polling_timeout: int = 10) -> None:
         """Migrate the database, then start receiving updates and the background jobs."""
         await upgrade_async(self.settings.database_url)
-        self.db = Database(self.settings.database_url)
+        self.db = Database(self.settings.database_url, pool_size=self.settings.db_pool_size)
         async with self.db.transaction() as session:
             await import_partners(session, self.settings.partners_file or SHIPPED)
         # Operators' texts: in force before the first update, then checked every few seconds.
@@ -104,7 +104,11 @@ class Tremplin:
         self.texts = PeriodicJob(TEXTS_JOB, REFRESH_SECONDS, lambda: self._refresh_texts(stored))
         await self.texts.start()
         self.bot = TelegramBot(
-            self.token, self.api_root, self.db, build_environment(self.settings)
+            self.token,
+            self.api_root,
+            self.db,
+            build_environment(self.settings),
+            concurrent_updates=self.settings.concurrent_updates,
         )
         self.services = self.bot.services
         receiving = Receiving(

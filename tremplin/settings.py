@@ -147,6 +147,8 @@ _ENV_NAMES = {
     "retention_profiles": "TREMPLIN_RETENTION_PROFILES",
     "privacy_controller": "TREMPLIN_PRIVACY_CONTROLLER",
     "privacy_contact": "TREMPLIN_PRIVACY_CONTACT",
+    "concurrent_updates": "TREMPLIN_CONCURRENT_UPDATES",
+    "db_pool_size": "TREMPLIN_DB_POOL_SIZE",
 }
 
 
@@ -181,6 +183,10 @@ class _RawSettings(BaseSettings):
     retention_profiles: str = Field("24mo", validation_alias="TREMPLIN_RETENTION_PROFILES")
     privacy_controller: str = Field("", validation_alias="TREMPLIN_PRIVACY_CONTROLLER")
     privacy_contact: str = Field("", validation_alias="TREMPLIN_PRIVACY_CONTACT")
+    concurrent_updates: int = Field(
+        32, ge=1, le=1024, validation_alias="TREMPLIN_CONCURRENT_UPDATES"
+    )
+    db_pool_size: int = Field(10, ge=1, le=200, validation_alias="TREMPLIN_DB_POOL_SIZE")
 
     @field_validator("bot_api_url", "webhook_url")
     @classmethod
@@ -253,6 +259,10 @@ class Settings:
     # general wording that points to /export and /delete and to the CNIL).
     privacy_controller: str = ""
     privacy_contact: str = ""
+    # Throughput: updates of different chats handled at once by one process, and the database
+    # connections it keeps (PostgreSQL; SQLite has one writer whatever the pool).
+    concurrent_updates: int = 32
+    db_pool_size: int = 10
 
     @property
     def playground(self) -> bool:
@@ -312,4 +322,6 @@ def load_settings(env_file: str | None = ".env", **overrides: Any) -> Settings:
         retention_profiles=parsed("retention_profiles", parse_retention),
         privacy_controller=" ".join(raw.privacy_controller.split()),
         privacy_contact=" ".join(raw.privacy_contact.split()),
+        concurrent_updates=raw.concurrent_updates,
+        db_pool_size=raw.db_pool_size,
     )
