@@ -51,9 +51,10 @@ async def test_one_persons_quick_messages_are_handled_in_the_order_sent(
 ) -> None:
     chat = running.chat(user_id=611)
     await chat.say("/start", expect=2)
+    after = running.api.last_message_id(611)
     for text in ("somewhere", "69"):
         await running.api.user_says(chat.user, text)  # no wait between them
-    retry, confirm, _ = await running.api.wait_for_bot_messages(611, 5)
+    retry, confirm, _ = await running.api.wait_for_bot_messages(611, 3, after=after)
     assert "pas reconnu" in retry.text and "Rhône" in confirm.text  # not the other way round
 
 
