@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.routing import BaseRoute
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
@@ -238,6 +241,7 @@ class TelegramBot:
         messenger = make_messenger(TelegramMessenger(self.application.bot), db)
         self.services = BotServices(db=db, env=env, messenger=messenger)
         self.application.bot_data[SERVICES] = self.services
+        self._api_ok_at = -1e9
 
     async def start(self, receiving: Receiving) -> None:
         """Register the command menu and start handling updates.
@@ -257,9 +261,24 @@ class TelegramBot:
             )
         await self.application.start()
 
-    def webhook_app(self, receiving: Receiving) -> Starlette:
-        """The ASGI app Telegram posts to (`/telegram`), refusing requests without the secret."""
-        return webhook_app(self.application, receiving.secret)
+    def webhook_app(
+        self, receiving: Receiving, extra_routes: Sequence[BaseRoute] = ()
+    ) -> Starlette:
+        """The ASGI app Telegram posts to (`/telegram`), refusing requests without the secret;
+        `extra_routes` (health, readiness, metrics) are served beside it."""
+        return webhook_app(self.application, receiving.secret, extra_routes=extra_routes)
+
+    async def check_api(self) -> None:
+        """Raise unless the Bot API answers getMe (for readiness probes).
+
+        A success is trusted for 15 s, so a load balancer probing every second does not turn
+        into a second's worth of calls to Telegram.
+        """
+        now = time.monotonic()
+        if now - self._api_ok_at < 15:
+            return
+        await self.application.bot.get_me()
+        self._api_ok_at = now
 
     async def set_webhook(self, receiving: Receiving) -> None:
         """Tell Telegram where to post updates, and the secret to send with each."""
@@ -269,11 +288,23 @@ class TelegramBot:
             allowed_updates=Update.ALL_TYPES,
         )
 
-    async def stop(self) -> None:
-        """Stop receiving, let running handlers finish, close the HTTP client."""
+    async def stop_receiving(self) -> None:
+        """Long polling: ask Telegram for no more updates (webhooks: the server is closed)."""
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
+
+    async def finish_updates(self) -> None:
+        """Let the updates already received run to their end (python-telegram-bot waits)."""
         if self.application.running:
             await self.application.stop()
+
+    async def close(self) -> None:
+        """Close the HTTP client (after the last send of the process)."""
         await self.application.shutdown()
+
+    async def stop(self) -> None:
+        """Stop receiving, let running handlers finish, close the HTTP client."""
+        await self.stop_receiving()
+        await self.finish_updates()
+        await self.close()

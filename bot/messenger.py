@@ -14,9 +14,11 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
 
 from bot.keyboards import keyboard
+from kernel.metrics import SENDS
 from messages.messenger import (
     MaybeDelivered,
     NotModified,
@@ -69,6 +71,21 @@ def translate(exc: TelegramError) -> SendError:
     return Rejected(exc.message)
 
 
+def outcome_of(exc: TelegramError) -> str:
+    """The `outcome` label of a failed send for the metrics (see kernel.metrics.SENDS)."""
+    if isinstance(exc, RetryAfter):
+        return "429"
+    if isinstance(exc, Forbidden):
+        return "403"
+    if isinstance(exc, BadRequest):
+        return "400"
+    if isinstance(exc, TimedOut):
+        return "timeout"
+    if isinstance(exc, NetworkError) and not isinstance(exc.__cause__, httpx.TransportError):
+        return "5xx"  # python-telegram-bot raises NetworkError for the server's 5xx answers
+    return "network"
+
+
 class TelegramMessenger:
     """Sends replies through a python-telegram-bot `Bot`."""
 
@@ -97,7 +114,9 @@ class TelegramMessenger:
                     disable_web_page_preview=True,
                 )
         except TelegramError as exc:
+            SENDS.labels(outcome_of(exc)).inc()
             raise translate(exc) from exc
+        SENDS.labels("ok").inc()
         return message.message_id
 
     async def edit(self, chat_id: int, message_id: int, reply: Reply) -> None:
@@ -112,7 +131,9 @@ class TelegramMessenger:
                 disable_web_page_preview=True,
             )
         except TelegramError as exc:
+            SENDS.labels(outcome_of(exc)).inc()
             raise translate(exc) from exc
+        SENDS.labels("ok").inc()
 
 
 @asynccontextmanager

@@ -14,11 +14,14 @@ interleaving; see `bot.runtime.process`.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from kernel.metrics import UPDATE_WAIT_SECONDS, UPDATES_IN_FLIGHT
 
 # python-telegram-bot's own bound: updates received but not finished (waiting included). It only
 # protects memory; the useful limit is `running`.
@@ -55,10 +58,18 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run `coroutine` after the earlier updates of the same chat, within the slot limit."""
+        received = time.perf_counter()
+        UPDATES_IN_FLIGHT.inc()
+        try:
+            await self._in_order(update, coroutine, received)
+        finally:
+            UPDATES_IN_FLIGHT.dec()
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any], received: float) -> None:
         key = chat_key(update)
         if key is None:
             async with self._slots:
-                await self._run(coroutine)
+                await self._run(coroutine, received)
             return
         queue = self._chats.get(key)
         if queue is None:
@@ -66,13 +77,14 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         queue.users += 1
         try:
             async with queue.lock, self._slots:
-                await self._run(coroutine)
+                await self._run(coroutine, received)
         finally:
             queue.users -= 1
             if queue.users == 0:
                 del self._chats[key]
 
-    async def _run(self, coroutine: Awaitable[Any]) -> None:
+    async def _run(self, coroutine: Awaitable[Any], received: float) -> None:
+        UPDATE_WAIT_SECONDS.observe(time.perf_counter() - received)
         self.active += 1
         try:
             await coroutine

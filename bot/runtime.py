@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -21,6 +22,7 @@ from journey import access
 from journey.conversation import LoggingMessenger, log_incoming
 from journey.profiles import Sender, find_user, get_or_create_user
 from kernel.logs import pseudonym
+from kernel.metrics import REPLY_SECONDS, UPDATES
 from kernel.turn import Environment, Turn
 from messages.messenger import (
     Messenger,
@@ -85,6 +87,8 @@ async def process(
     sender = sender_of(update)
     if sender is None:
         return
+    started = time.perf_counter()
+    UPDATES.labels(kind).inc()
     message = update.effective_message
     message_id = message.message_id if message is not None else None
     # One transaction per update: the user's row is locked first (FOR UPDATE on PostgreSQL,
@@ -129,6 +133,12 @@ async def process(
         except Exception:
             log.exception("could not log update %s", update.update_id)
     await deliver(update, services, sender, outcome, lang)
+    duration = time.perf_counter() - started
+    REPLY_SECONDS.labels(kind).observe(duration)
+    log.info(
+        "update handled",
+        extra={"update_id": update.update_id, "flow": kind, "duration_ms": round(duration * 1000)},
+    )
 
 
 async def _user(session: AsyncSession, sender: Sender, may_create: bool) -> User | None:

@@ -16,14 +16,17 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from telegram import Update
 from telegram.ext import Application
+
+from kernel.metrics import TELEGRAM_WEBHOOK
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,7 @@ def webhook_app(
     *,
     path: str = "/telegram",
     max_body: int = MAX_BODY,
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """An ASGI app that processes each valid update posted to `path`, then answers 200."""
     if not secret:
@@ -52,13 +56,16 @@ def webhook_app(
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, expected):
             log.warning("webhook: refused a request without the right secret token")
+            TELEGRAM_WEBHOOK.labels("forbidden").inc()
             return Response(status_code=403)
         try:
             body = await _read_capped(request, max_body)
         except _TooLarge:
             log.warning("webhook: refused a body over %d bytes", max_body)
+            TELEGRAM_WEBHOOK.labels("too_large").inc()
             return Response(status_code=413)
         except ValueError:
+            TELEGRAM_WEBHOOK.labels("bad_request").inc()
             return Response(status_code=400)
         try:
             data = json.loads(body)
@@ -70,6 +77,7 @@ def webhook_app(
                 raise ValueError("empty update")
         except Exception:  # any malformed update is the sender's fault, not ours
             log.warning("webhook: refused a body that is not an update")
+            TELEGRAM_WEBHOOK.labels("bad_request").inc()
             return Response(status_code=400)
         # Handlers' errors go to the application's error handler; what reaches here is a fault
         # of the process itself (e.g. shutting down): answer 500 so that Telegram retries.
@@ -79,10 +87,12 @@ def webhook_app(
             )
         except Exception:
             log.exception("webhook: could not process update %s; Telegram will retry", update_id)
+            TELEGRAM_WEBHOOK.labels("error").inc()
             return Response(status_code=500)
+        TELEGRAM_WEBHOOK.labels("ok").inc()
         return Response(status_code=200)
 
-    return Starlette(routes=[Route(path, receive_update, methods=["POST"])])
+    return Starlette(routes=[Route(path, receive_update, methods=["POST"]), *extra_routes])
 
 
 async def _read_capped(request: Request, limit: int) -> bytes:

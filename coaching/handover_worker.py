@@ -39,7 +39,8 @@ class HandoverWorker(PeriodicJob):
     async def _tick(self) -> None:
         await tick(self.db, self.messenger, self.sender)
 
-    async def close(self) -> None:
-        """Let a running pass finish, then close the webhook client."""
-        await super().close()
+    async def close(self, timeout: float = 15.0) -> None:
+        """Let a running pass finish (at most `timeout` seconds), then close the webhook
+        client."""
+        await super().close(timeout)
         await self.sender.aclose()

@@ -45,6 +45,7 @@ import httpx
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.metrics import PARTNER_WEBHOOKS
 from kernel.partners import Partner, check_webhook_url, get_partner, resolve_secret
 from storage.dialect import locked
 from storage.engine import Database
@@ -380,6 +381,7 @@ class WebhookSender:
                 row.state = DELIVERED
                 row.delivered_at = now
                 row.last_error = None
+                PARTNER_WEBHOOKS.labels("delivered").inc()
                 return
             row.last_error = error
             wait = self.policy.delay(item.attempts)
@@ -388,8 +390,10 @@ class WebhookSender:
             next_at = now + wait
             if next_at > item.created_at + self.policy.give_up_after:
                 row.state = FAILED
+                PARTNER_WEBHOOKS.labels("gave_up").inc()
                 log.warning(
                     "webhook %s to %s failed for a day: gave up", item.key, item.partner_code
                 )
             else:
                 row.next_attempt_at = next_at
+                PARTNER_WEBHOOKS.labels("retry").inc()

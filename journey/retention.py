@@ -105,11 +105,11 @@ class RetentionJob:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), interval)
 
-    async def close(self) -> None:
-        """Stop the loop, letting a running pass finish."""
+    async def close(self, timeout: float = 15.0) -> None:
+        """Stop the loop, letting a running pass finish (at most `timeout` seconds)."""
         self._stopping.set()
         if self._loop is not None and not self._loop.done():
-            await asyncio.wait({self._loop}, timeout=15)
+            await asyncio.wait({self._loop}, timeout=timeout)
 
     async def run_once(self, now: datetime | None = None) -> Purged | None:
         """One pass; None when another process holds the lease."""

@@ -46,9 +46,9 @@ class PeriodicJob:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self.interval)
 
-    async def close(self) -> None:
-        """Stop the loop and let a running pass finish."""
+    async def close(self, timeout: float = 15.0) -> None:
+        """Stop the loop and let a running pass finish (at most `timeout` seconds)."""
         self._stopping.set()
         running = {t for t in (self._loop, self._pass) if t is not None and not t.done()}
         if running:
-            await asyncio.wait(running, timeout=15)
+            await asyncio.wait(running, timeout=timeout)

@@ -8,8 +8,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 
 import migrations
+from storage.engine import Database
 
 SEARCH_INDEXES = frozenset({"ix_conversation_log_text_trgm", "ix_referral_messages_text_trgm"})
 """Trigram indexes made by migration 0007 only where PostgreSQL has pg_trgm; not in the models."""
@@ -38,3 +40,21 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 async def upgrade_async(database_url: str, revision: str = "head") -> None:
     """`upgrade` from async code: Alembic's async env runs its own event loop in a thread."""
     await asyncio.to_thread(upgrade, database_url, revision)
+
+
+def head_revision() -> str:
+    """The newest revision shipped with this code."""
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    return ",".join(sorted(heads))
+
+
+async def check_current(db: Database) -> None:
+    """Raise unless the database's schema is at the shipped head (for readiness probes)."""
+    async with db.engine.connect() as connection:
+        rows = await connection.execute(text("SELECT version_num FROM alembic_version"))
+        found = ",".join(sorted(str(row[0]) for row in rows))
+    expected = head_revision()
+    if found != expected:
+        raise RuntimeError(f"schema at {found or 'nothing'}, code expects {expected}")

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -105,6 +105,21 @@ class Database:
         """One unit of work: commit when the block ends normally, roll back on error."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    async def ping(self) -> None:
+        """Raise unless the database answers a trivial query (for readiness probes)."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    def pool_use(self) -> dict[str, int]:
+        """Connections of the pool in use, idle, and its configured size."""
+        pool = self.engine.pool
+        read = {
+            "in_use": getattr(pool, "checkedout", None),
+            "idle": getattr(pool, "checkedin", None),
+            "size": getattr(pool, "size", None),
+        }
+        return {name: int(get()) for name, get in read.items() if callable(get)}
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

@@ -8,8 +8,12 @@ fake Bot API server.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 from dataclasses import dataclass, field
+
+from starlette.routing import BaseRoute
 
 from bot.app import Receiving, TelegramBot
 from bot.runtime import BotServices
@@ -21,15 +25,39 @@ from coaching.partners import SHIPPED, import_partners
 from coaching.webhooks import WebhookSender
 from journey import search
 from journey.retention import RetentionJob
+from kernel.metrics import DB_POOL
+from kernel.operations import Check, operations_routes
 from kernel.periodic import PeriodicJob
 from kernel.reactions import Reactions
 from kernel.texts import JOB_NAME as TEXTS_JOB
 from kernel.texts import REFRESH_SECONDS, StoredTexts
 from kernel.turn import Environment
-from migrations.apply import upgrade_async
+from migrations.apply import check_current, upgrade_async
 from storage.engine import Database
 from tremplin.serving import serve
 from tremplin.settings import Settings
+
+# What the background jobs get to finish or hand back at shutdown; with the updates in flight
+# finishing meanwhile, a stop stays well within the 10 s an orchestrator waits after SIGTERM.
+JOBS_STOP_SECONDS = 4.0
+
+
+def operations_routes_for(db: Database, *, check_api: Check | None = None) -> list[BaseRoute]:
+    """/healthz, /readyz (database reachable, schema current, Bot API reachable when
+    `check_api` is given) and /metrics (with the pool's use read at each scrape), for the webhook
+    server of a bot process and for the console."""
+    checks: dict[str, Check] = {
+        "database": db.ping,
+        "migrations": functools.partial(check_current, db),
+    }
+    if check_api is not None:
+        checks["bot_api"] = check_api
+
+    def read_pool() -> None:
+        for state, value in db.pool_use().items():
+            DB_POOL.labels(state).set(value)
+
+    return list(operations_routes(checks, before_scrape=read_pool))
 
 
 def build_reactions() -> Reactions:
@@ -122,8 +150,14 @@ class Tremplin:
         await self.bot.start(receiving)
         if receiving.webhook_url:
             # Serve the endpoint before telling Telegram about it, so no update finds it closed.
+            # /healthz, /readyz and /metrics are served beside it, for the load balancer.
+            routes = operations_routes_for(self.db, check_api=self.bot.check_api)
             await self._servers.enter_async_context(
-                serve(self.bot.webhook_app(receiving), host=receiving.listen, port=receiving.port)
+                serve(
+                    self.bot.webhook_app(receiving, routes),
+                    host=receiving.listen,
+                    port=receiving.port,
+                )
             )
             await self.bot.set_webhook(receiving)
         self.nudges = build_scheduler(
@@ -156,15 +190,20 @@ class Tremplin:
             await stored.refresh(session)
 
     async def stop(self) -> None:
-        """Stop the jobs, stop receiving, let handlers finish, close the database."""
-        if self.texts is not None:
-            await self.texts.close()
-        if self.nudges is not None:
-            await self.nudges.stop()  # first: its sends need the bot's HTTP client
-        if self.handover is not None:
-            await self.handover.close()
-        if self.retention is not None:
-            await self.retention.close()
-        await self._servers.aclose()  # stop receiving webhook updates before the bot stops
-        await self.bot.stop()
+        """Graceful shutdown (SIGTERM), within about 10 s: stop taking updates, let those in
+        flight finish while the jobs stop and hand back the nudges they claimed, then close."""
+        await self._servers.aclose()  # webhooks: no new update (requests under way end)
+        await self.bot.stop_receiving()  # long polling: no new getUpdates
+        await asyncio.gather(self._stop_jobs(), self.bot.finish_updates())
+        await self.bot.close()  # after the jobs: their last sends need the HTTP client
         await self.db.dispose()
+
+    async def _stop_jobs(self) -> None:
+        if self.texts is not None:
+            await self.texts.close(timeout=JOBS_STOP_SECONDS)
+        if self.nudges is not None:
+            await self.nudges.stop(timeout=JOBS_STOP_SECONDS)
+        if self.handover is not None:
+            await self.handover.close(timeout=JOBS_STOP_SECONDS)
+        if self.retention is not None:
+            await self.retention.close(timeout=JOBS_STOP_SECONDS)

@@ -149,6 +149,7 @@ _ENV_NAMES = {
     "privacy_contact": "TREMPLIN_PRIVACY_CONTACT",
     "concurrent_updates": "TREMPLIN_CONCURRENT_UPDATES",
     "db_pool_size": "TREMPLIN_DB_POOL_SIZE",
+    "log_format": "TREMPLIN_LOG_FORMAT",
 }
 
 
@@ -187,6 +188,7 @@ class _RawSettings(BaseSettings):
         32, ge=1, le=1024, validation_alias="TREMPLIN_CONCURRENT_UPDATES"
     )
     db_pool_size: int = Field(10, ge=1, le=200, validation_alias="TREMPLIN_DB_POOL_SIZE")
+    log_format: str = Field("text", validation_alias="TREMPLIN_LOG_FORMAT")
 
     @field_validator("bot_api_url", "webhook_url")
     @classmethod
@@ -202,6 +204,14 @@ class _RawSettings(BaseSettings):
         value = value.strip().upper()
         if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("text", "json"):
+            raise ValueError("expected text or json")
         return value
 
     @field_validator("database_url")
@@ -263,6 +273,7 @@ class Settings:
     # connections it keeps (PostgreSQL; SQLite has one writer whatever the pool).
     concurrent_updates: int = 32
     db_pool_size: int = 10
+    log_format: str = "text"  # or "json": one JSON object per line
 
     @property
     def playground(self) -> bool:
@@ -324,4 +335,5 @@ def load_settings(env_file: str | None = ".env", **overrides: Any) -> Settings:
         privacy_contact=" ".join(raw.privacy_contact.split()),
         concurrent_updates=raw.concurrent_updates,
         db_pool_size=raw.db_pool_size,
+        log_format=raw.log_format,
     )

@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coaching.nudges import content, outbox, plan, timing
 from journey import saved_careers
 from kernel import events
+from kernel.metrics import NUDGE_LAG_SECONDS, NUDGES
 from kernel.turn import Environment
 from messages.messenger import (
     MaybeDelivered,
@@ -83,6 +84,7 @@ class _Claimed:
     slot: datetime
     attempts: int
     facts: dict[str, Any] = field(default_factory=dict)
+    due_at: datetime | None = None
 
 
 @dataclass
@@ -194,6 +196,7 @@ class Dispatcher:
                 break
         if total:
             self.stats["uncertain"] += total
+            NUDGES.labels("uncertain").inc(total)
             log.warning("%d nudges were in flight when a dispatcher stopped: uncertain", total)
         return total
 
@@ -280,6 +283,7 @@ class Dispatcher:
                         slot=slot,
                         attempts=row.attempts,
                         facts=outbox.event_facts(row),
+                        due_at=row.due_at,
                     )
                 )
             if items:
@@ -351,6 +355,7 @@ class Dispatcher:
                 **outbox.event_facts(row),
             )
             self.stats["failed"] += 1
+            NUDGES.labels("failed").inc()
             return None
 
     # ----- sending --------------------------------------------------------------------------
@@ -394,6 +399,10 @@ class Dispatcher:
             await self._settle(item, outbox.UNCERTAIN, events.NUDGE_UNCERTAIN, note=repr(exc))
         else:
             self.stats["sent"] += 1
+            NUDGES.labels("sent").inc()
+            if item.due_at is not None:
+                due = item.due_at if item.due_at.tzinfo else item.due_at.replace(tzinfo=UTC)
+                NUDGE_LAG_SECONDS.observe(max(0.0, (self._now() - due).total_seconds()))
             await self._settle(
                 item,
                 outbox.SENT,
@@ -417,6 +426,8 @@ class Dispatcher:
                 await events.record(session, user, kind, rome=row.rome, **outbox.event_facts(row))
         if state != outbox.SENT:
             self.stats[state] += 1
+            if state in (outbox.UNCERTAIN, outbox.FAILED):
+                NUDGES.labels(state).inc()
 
     async def _release(self, item: _Claimed) -> None:
         async with self.db.transaction() as session:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.metrics import NUDGES
 from storage.dialect import locked
 from storage.models import Nudge, NudgeBudget
 
@@ -48,7 +49,10 @@ async def cancel_pending(session: AsyncSession, user_id: int, reason: str) -> in
         .values(state=CANCELLED, note=reason[:255])
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    cancelled = int(getattr(result, "rowcount", 0) or 0)
+    if cancelled:
+        NUDGES.labels("cancelled").inc(cancelled)
+    return cancelled
 
 
 async def sequence_running(session: AsyncSession, user_id: int, now: datetime) -> bool:

@@ -50,13 +50,14 @@ class NudgeScheduler:
         )
         self.scheduler.start()
 
-    async def stop(self) -> None:
-        """Stop the jobs, then let the dispatcher finish or hand back what it holds."""
+    async def stop(self, timeout: float = 15.0) -> None:
+        """Stop the jobs, then let the dispatcher finish or hand back what it holds, waiting
+        at most about `timeout` seconds."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        await self.dispatcher.close()
+        await self.dispatcher.close(timeout=timeout)
         if self._pass is not None:
-            await asyncio.wait({self._pass}, timeout=15)
+            await asyncio.wait({self._pass}, timeout=timeout)
 
     async def _tick(self) -> None:
         # The job only starts a pass and returns, so a long pass (thousands of nudges at the
