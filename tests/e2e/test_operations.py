@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import socket
@@ -85,6 +86,10 @@ async def test_json_log_lines_carry_the_update_not_what_the_person_wrote(
     with caplog.at_level(logging.INFO):
         await chat.say("/start", expect=2)
         await chat.say("my secret words", expect=1)
+        for _ in range(100):  # the line is written once the reply's log is committed
+            if sum(r.getMessage() == "update handled" for r in caplog.records) >= 2:
+                break
+            await asyncio.sleep(0.02)
     formatter = JsonFormatter()
     lines = [json.loads(formatter.format(r)) for r in caplog.records]
     handled = [line for line in lines if line["message"] == "update handled"]
