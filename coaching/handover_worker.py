@@ -8,6 +8,7 @@ from datetime import datetime
 
 from coaching import relay
 from coaching.webhooks import WebhookSender
+from kernel.leases import Lease
 from kernel.periodic import PeriodicJob
 from messages.messenger import Messenger
 from storage.engine import Database
@@ -29,15 +30,27 @@ class HandoverWorker(PeriodicJob):
     """Runs `tick` every `interval` seconds; closing also closes the webhook client."""
 
     def __init__(
-        self, db: Database, messenger: Messenger, sender: WebhookSender, interval: float = 10.0
+        self,
+        db: Database,
+        messenger: Messenger,
+        sender: WebhookSender,
+        interval: float = 10.0,
+        lease: Lease | None = None,
     ) -> None:
         super().__init__(JOB_NAME, interval, self._tick)
         self.db = db
+        # With a lease, one process of all those sharing the database runs the passes at a time.
+        self.lease = lease
         self.messenger = messenger
         self.sender = sender
 
     async def _tick(self) -> None:
-        await tick(self.db, self.messenger, self.sender)
+        if self.lease is None:
+            await tick(self.db, self.messenger, self.sender)
+            return
+        async with self.lease.held() as mine:
+            if mine:
+                await tick(self.db, self.messenger, self.sender)
 
     async def close(self, timeout: float = 15.0) -> None:
         """Let a running pass finish (at most `timeout` seconds), then close the webhook

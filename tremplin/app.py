@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute
 from bot.app import Receiving, TelegramBot
 from bot.runtime import BotServices
 from coaching import handover_flows, referrals
+from coaching.handover_worker import JOB_NAME as HANDOVER_JOB
 from coaching.handover_worker import HandoverWorker
 from coaching.nudges import flows as nudge_flows
 from coaching.nudges.scheduler import NudgeScheduler, build_scheduler
@@ -25,6 +26,7 @@ from coaching.partners import SHIPPED, import_partners
 from coaching.webhooks import WebhookSender
 from journey import search
 from journey.retention import RetentionJob
+from kernel.leases import Lease
 from kernel.metrics import DB_POOL
 from kernel.operations import Check, operations_routes
 from kernel.periodic import PeriodicJob
@@ -166,6 +168,7 @@ class Tremplin:
             self.services.env,
             rate=self.settings.nudge_rate,
             poll_seconds=self.settings.nudge_poll_seconds,
+            leased=True,
         )
         await self.nudges.start()
         # Partner webhooks and "no answer in time" updates: the hand-over's own job.
@@ -174,6 +177,7 @@ class Tremplin:
             self.services.messenger,
             WebhookSender(self.db),
             interval=self.settings.handover_poll_seconds,
+            lease=Lease(self.db, HANDOVER_JOB, self.nudges.dispatcher.worker),
         )
         await self.handover.start()
         # The retention purge: every process tries hourly, the one holding the lease does it.

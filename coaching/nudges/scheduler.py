@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from coaching.nudges.dispatcher import DispatchConfig, Dispatcher
+from kernel.leases import Lease
 from kernel.turn import Environment
 from messages.messenger import Messenger
 from storage.engine import Database
@@ -20,6 +21,7 @@ from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
+LEASE_NAME = "nudges"
 POLL_JOB = "nudges-poll"
 WAKE_JOB = "nudges-wake"
 _MIN_GAP = timedelta(milliseconds=50)
@@ -28,8 +30,12 @@ _MIN_GAP = timedelta(milliseconds=50)
 class NudgeScheduler:
     """Runs a `Dispatcher` from an AsyncIOScheduler in the bot's event loop."""
 
-    def __init__(self, dispatcher: Dispatcher, poll_seconds: float = 15.0) -> None:
+    def __init__(
+        self, dispatcher: Dispatcher, poll_seconds: float = 15.0, lease: Lease | None = None
+    ) -> None:
         self.dispatcher = dispatcher
+        # With a lease, one process of all those sharing the database runs the passes at a time.
+        self.lease = lease
         self.poll = timedelta(seconds=poll_seconds)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._pass: asyncio.Task[None] | None = None
@@ -68,7 +74,13 @@ class NudgeScheduler:
 
     async def _run(self) -> None:
         try:
-            wake = await self.dispatcher.run()
+            if self.lease is None:
+                wake = await self.dispatcher.run()
+            else:
+                async with self.lease.held() as mine:
+                    if not mine:
+                        return  # another process's turn; the next poll looks again
+                    wake = await self.dispatcher.run()
         except Exception:
             log.exception("the nudge dispatcher failed; it will run again at the next poll")
             return
@@ -94,7 +106,16 @@ class NudgeScheduler:
 
 
 def build_scheduler(
-    db: Database, messenger: Messenger, env: Environment, *, rate: float, poll_seconds: float
+    db: Database,
+    messenger: Messenger,
+    env: Environment,
+    *,
+    rate: float,
+    poll_seconds: float,
+    leased: bool = False,
 ) -> NudgeScheduler:
-    """The nudges' scheduler of one bot process, sending through the process's messenger."""
-    return NudgeScheduler(Dispatcher(db, messenger, env, DispatchConfig(rate=rate)), poll_seconds)
+    """The nudges' scheduler of one bot process, sending through the process's messenger;
+    `leased`: its passes take turns with the other processes' (see `kernel.leases`)."""
+    dispatcher = Dispatcher(db, messenger, env, DispatchConfig(rate=rate))
+    lease = Lease(db, LEASE_NAME, dispatcher.worker) if leased else None
+    return NudgeScheduler(dispatcher, poll_seconds, lease)
