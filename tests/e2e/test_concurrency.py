@@ -65,7 +65,12 @@ async def test_an_update_is_one_transaction_and_its_replies_are_logged_together(
     running: RunningBot = await bot_factory(
         nudge_poll_seconds="3600", handover_poll_seconds="3600"
     )
-    await asyncio.sleep(0.3)  # the jobs' first runs, at start
+    # The jobs' first passes, at start, are over before counting.
+    nudges, handover = running.process.nudges, running.process.handover
+    assert nudges is not None and handover is not None
+    await asyncio.wait_for(nudges.first_pass.wait(), 10)
+    await running.api.wait_for(lambda: handover._pass is not None and handover._pass.done())
+    await asyncio.sleep(0.3)
     chat = running.chat(user_id=621)
     begins: list[int] = []
     engine = running.process.db.engine.sync_engine
