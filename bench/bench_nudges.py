@@ -9,6 +9,8 @@ Run from the repository root: ``python bench/bench_nudges.py`` (``--quick`` for 
    budget (25/s; goal ≥ 95 %), duplicates, lost nudges and 429s (goals 0). Peer: the same fake
    API with 1,000 messages sent by a naive loop (20 concurrent sends, no pacing), which is what
    a dispatcher without a budget does.
+   With ``--database-url postgresql://…`` the same run follows with two dispatcher processes
+   sharing the database (and the budget), as two bot workers do.
 2. *Scale*: 1,000,000 pending nudges in the database. Prints the time from process start to the
    end of the scheduler's first pass (recovery and claim included) and the peak memory of that
    process (goals < 2 s, < 300 MB). Peer: the naive design, one APScheduler job per nudge in
@@ -233,6 +235,77 @@ async def bench_naive_peer(count: int) -> None:
     )
 
 
+async def bench_two_workers(url: str, directory: Path, count: int) -> None:
+    """The throughput run with two dispatcher processes sharing one PostgreSQL database."""
+    database_url = await fresh_database(url, directory, "bench_nudges_two")
+    db = Database(database_url)
+    await fill(db, count, 1, due_now=True)
+    api = BotApiEmulator(TOKEN)
+    api.limit_rate(per_second=30, chat_gap=1.0)
+    for uid in range(1, count + 1):
+        api.ensure_chat(FakeUser(uid))
+    sent_at: list[float] = []
+    api.on_call = lambda method, params: (
+        sent_at.append(time.monotonic()) if method.lower() == "sendmessage" else None
+    )
+    async with serve(api.app()) as root:
+        started = time.monotonic()
+        workers = []
+        for name in ("one", "two"):
+            child = ["--child", "worker", "--database-url", database_url, "--api-root", root]
+            workers.append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable, __file__, *child, "--worker-name", name
+                )
+            )
+        await asyncio.gather(*(worker.wait() for worker in workers))
+        elapsed = time.monotonic() - started
+    async with db.transaction() as session:
+        grouped = await session.execute(select(Nudge.state, func.count()).group_by(Nudge.state))
+        states = {state: number for state, number in grouped.all()}
+        by_worker = await session.execute(
+            select(Nudge.claimed_by, func.count()).group_by(Nudge.claimed_by)
+        )
+        shares = {str(worker): number for worker, number in by_worker.all()}
+    per_chat = Counter({uid: len(api.bot_messages(uid)) for uid in range(1, count + 1)})
+    duplicates = sum(n - 1 for n in per_chat.values() if n > 1)
+    lost = sum(1 for n in per_chat.values() if n == 0)
+    span = sent_at[-1] - sent_at[0] if len(sent_at) > 1 else 0.0
+    rate = (len(sent_at) - 1) / span if span else 0.0
+    print(
+        f"  two dispatcher processes on PostgreSQL: {count:,} nudges due at once, budget "
+        f"{RATE:.0f}/s for both together, fake API 30/s\n"
+        f"    achieved {rate:.2f} messages/s = {rate / RATE:.1%} of the budget "
+        f"({count:,} in {elapsed:.1f} s, process start included)\n"
+        f"    duplicates {duplicates}, lost {lost}, 429s {api.rate_limited}, "
+        f"rows {dict(sorted(states.items()))}, claimed by {dict(sorted(shares.items()))}"
+    )
+    await db.dispose()
+    await drop_database(url, database_url)
+
+
+async def child_worker(database_url: str, api_root: str, name: str) -> None:
+    """In a fresh process: one dispatcher, as a bot process runs it, until nothing is left."""
+    db = Database(database_url)
+    bot = Bot(TOKEN, base_url=f"{api_root}/bot")
+    async with bot:
+        messenger = LoggingMessenger(TelegramMessenger(bot), db.sessions)
+        env = Environment(catalogue=load_catalogue(), quiet_hours=None, nudge_daily_cap=None)
+        dispatcher = Dispatcher(db, messenger, env, DispatchConfig(rate=RATE), worker=name)
+        scheduler = NudgeScheduler(dispatcher, poll_seconds=0.2)
+        await scheduler.start()
+        while True:
+            await asyncio.sleep(0.5)
+            async with db.transaction() as session:
+                left = await session.scalar(
+                    select(func.count()).where(Nudge.state.in_(("pending", "sending")))
+                )
+            if not left:
+                break
+        await scheduler.stop()
+    await db.dispose()
+
+
 # ----- 2. scale: start time and memory with many pending nudges -----------------------------
 
 
@@ -340,7 +413,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1,000 sends and 100,000 pending")
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--child", choices=["dispatcher", "baseline"], default=None)
+    parser.add_argument("--child", choices=["dispatcher", "baseline", "worker"], default=None)
+    parser.add_argument("--api-root", default="")
+    parser.add_argument("--worker-name", default="")
     parser.add_argument("--spawned", type=float, default=0.0)
     parser.add_argument("--part", choices=["all", "rate", "scale"], default="all")
     options = parser.parse_args()
@@ -350,6 +425,9 @@ def main() -> None:
     if options.child == "baseline":
         asyncio.run(child_baseline(options.database_url, options.spawned))
         return
+    if options.child == "worker":
+        asyncio.run(child_worker(options.database_url, options.api_root, options.worker_name))
+        return
     sends, pending = (1_000, 100_000) if options.quick else (10_000, 1_000_000)
     backend = "PostgreSQL" if options.database_url else "SQLite (temporary file)"
     print(f"Python {sys.version.split()[0]}, {backend}")
@@ -357,6 +435,8 @@ def main() -> None:
         if options.part in ("all", "rate"):
             print("== 1. Throughput under Telegram's flood limits")
             asyncio.run(bench_throughput(options.database_url, Path(directory), sends))
+            if options.database_url:
+                asyncio.run(bench_two_workers(options.database_url, Path(directory), sends))
         if options.part in ("all", "scale"):
             print("== 2. Start with many pending nudges")
             asyncio.run(bench_scale(options.database_url, Path(directory), pending))
