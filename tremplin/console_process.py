@@ -77,7 +77,7 @@ class ConsoleProcess:
             )
         else:
             inner = NoBot()
-        from tremplin.app import build_environment
+        from tremplin.app import build_environment, operations_routes_for
 
         services = ConsoleServices(
             db=self.db,
@@ -86,6 +86,8 @@ class ConsoleProcess:
             catalogue=build_environment(self.settings).catalogue,
         )
         app = build_console(services)
+        # /healthz, /readyz (database, schema) and /metrics: the bot workers' routes.
+        app.router.routes.extend(operations_routes_for(self.db))
         host = host or self.settings.console_listen
         wanted = self.settings.console_port if port is None else port
         try:

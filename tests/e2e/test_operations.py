@@ -12,7 +12,9 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import RunningBot
+from tremplin.console_process import ConsoleProcess
 from tremplin.logs import JsonFormatter, configure_logging
+from tremplin.settings import load_settings
 
 
 def _free_port() -> int:
@@ -113,3 +115,21 @@ def test_apscheduler_runs_are_not_logged_at_info() -> None:
         root.setLevel(saved[1])
         for name in ("apscheduler.executors", "apscheduler.scheduler", "httpx"):
             logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+async def test_the_console_serves_the_same_health_routes(database_url: str, tmp_path: Any) -> None:
+    settings = load_settings(
+        env_file=None, database_url=database_url, data_dir=str(tmp_path / "no-imports")
+    )
+    console = ConsoleProcess(settings)
+    root = await console.start(host="127.0.0.1", port=0)
+    try:
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(f"{root}/healthz")).status_code == 200
+            ready = await client.get(f"{root}/readyz")
+            metrics = await client.get(f"{root}/metrics")
+    finally:
+        await console.stop()
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "migrations": "ok"}
+    assert "tremplin_db_pool_connections" in metrics.text

@@ -156,9 +156,11 @@ async def test_kill_9_mid_send_then_restart_never_sends_twice(database_url: str)
             assert len(api.bot_messages(uid)) <= 1, uid
         for uid in waiting:
             assert len(api.bot_messages(uid)) == 1, uid
-        for uid in in_flight - {3003}:
+        # A row the process sent but had not yet recorded when killed (a loaded machine) is
+        # `sending` too: uncertain, and never sent again. The others were not sent at all.
+        for uid in in_flight - {3003} - delivered_before:
             assert api.bot_messages(uid) == [], uid  # claimed, not yet sent: uncertain, not sent
-        assert delivered_before <= set(at_kill) - in_flight - waiting
+        assert delivered_before.isdisjoint(waiting)
     finally:
         gated.release.set()
         await db.dispose()
