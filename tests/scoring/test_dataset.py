@@ -8,8 +8,8 @@ import random
 from pathlib import Path
 
 import pytest
-from scoring.build.dataset import DATA, build
 
+from scoring.build.dataset import DATA, build
 from scoring.departements import all_departements, get_departement
 from scoring.labour import shipped_labour
 
