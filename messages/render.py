@@ -26,6 +26,7 @@ from jinja2 import (
     TemplateError,
     TemplateNotFound,
 )
+from markupsafe import Markup, escape
 
 from messages import formats
 
@@ -63,6 +64,11 @@ def load_shipped() -> dict[str, dict[str, str]]:
                 entries[f"{path.stem}.{key}"] = str(source)
         sources[lang] = entries
     return sources
+
+
+def _of_quoted(title: str) -> Markup:
+    """The `de` filter: "de « X »" / "d'« X »", the title escaped, the apostrophe left as is."""
+    return Markup(formats.of_quoted(str(escape(title))))
 
 
 class _CatalogLoader(BaseLoader):
@@ -105,7 +111,7 @@ class Catalog:
             percent=formats.percent,
             date=formats.long_date,
             clock=formats.clock,
-            de=formats.of_quoted,
+            de=_of_quoted,
         )
 
     def keys(self, lang: str = DEFAULT_LANGUAGE) -> list[str]:

@@ -115,3 +115,12 @@ def test_french_texts_do_not_assume_a_gender_or_the_users_job() -> None:
     assert "est enregistré" not in saved
     assert CATALOG.render("explore.automation_medium", "fr").startswith("moyenne")
     assert CATALOG.render("explore.automation_high", "fr").startswith("élevée")
+
+
+def test_no_french_template_writes_de_before_a_quoted_title_by_hand() -> None:
+    # "de « {{ title }} »" reads "de « Expertise… »": the `de` filter elides ("d'« Expertise »").
+    for key in CATALOG.keys("fr"):
+        source = CATALOG.source(key, "fr") or ""
+        assert not re.search(r"\bde « \{\{", source), key
+    text = CATALOG.render("explore.close_list", "fr", title="Expertise technique")
+    assert f"d'«{NBSP}Expertise technique{NBSP}»" in text
