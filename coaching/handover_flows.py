@@ -1,9 +1,10 @@
 """What the user goes through to reach a human coach: /coach (or a coach button), at most the
 eligibility questions that matter, the programmes that fit, the exact consent, the referral, the
-live relay and its end, waiting or switching when nobody answered, and withdrawing consent.
+live relay and its end, and waiting or switching when nobody answered.
 
-The composition root (`tremplin.app.build_reactions`) plugs `text_route`, `privacy_replies` and
-`on_delete` into the journey; the background job is `coaching.handover_worker`.
+The composition root (`tremplin.app.build_reactions`) plugs `handover_text.text_route`,
+`handover_privacy.privacy_replies` and `handover_privacy.on_delete` into the journey; the
+background job is `coaching.handover_worker`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import consent as consents
-from coaching import matching, referrals, relay, satisfaction
+from coaching import matching, referrals, relay
 from coaching.partners import able_to_answer, answer_delay
 from journey import onboarding, profile_view
 from kernel import events
@@ -24,7 +25,7 @@ from kernel.validate import row_id
 from messages import Action, Button, Outcome, Reply, render, render_label
 from messages.formats import long_date
 from scoring.departements import get_departement
-from storage.models import CoachProfile, Referral, User, utcnow
+from storage.models import CoachProfile, Referral
 
 ANSWER_SITUATION = "cs"  # (situation, rome?)
 ANSWER_AGE = "ca"  # (age band, rome?)
@@ -32,7 +33,6 @@ CHANGE_ANSWERS = "cq"  # (rome?)
 PICK = "cp"  # (programme, rome?)
 CONSENT_YES = "cy"  # (programme, "1" with the conversation / "0" without, rome?)
 CONSENT_NO = "cn"  # (programme,)
-WITHDRAW = "cw"  # (consent id,)
 
 log = logging.getLogger(__name__)
 
@@ -422,75 +422,7 @@ async def switch(turn: Turn, args: tuple[str, ...]) -> Outcome:
     return outcome
 
 
-# ----- privacy ------------------------------------------------------------------------------------
 
 
-async def withdraw(turn: Turn, args: tuple[str, ...]) -> Outcome:
-    """/privacy's withdraw button: stop sharing and tell the programme."""
-    consent = None
-    ident = row_id(args[0]) if args else None
-    if ident is not None:
-        consent = await referrals.withdraw_consent(turn.session, turn.user, ident, now=turn.now)
-    if consent is None:
-        return Outcome(notice=render("common.stale_button", turn.lang))
-    partner = await get_partner(turn.session, consent.partner_code)
-    text = render(
-        "coach.withdrawn",
-        turn.lang,
-        programme=partner.name if partner else consent.partner_code,
-    )
-    return Outcome().add(Reply(text, "coach.withdrawn"))
 
 
-async def privacy_replies(turn: Turn) -> list[Reply]:
-    """In /privacy: the consents in force, each with a withdraw button."""
-    given = await consents.consents_of(turn.session, turn.user.id)
-    if not given:
-        return []
-    lang = turn.lang
-    names = {p.code: p.name for p in await list_partners(turn.session)}
-    active = [c for c in given if c.withdrawn_at is None]
-    text = render(
-        "coach.privacy_consents",
-        lang,
-        consents=[
-            {
-                "programme": names.get(c.partner_code, c.partner_code),
-                "date": long_date(c.given_at, lang),
-                "conversation": c.share_conversation,
-            }
-            for c in active
-        ],
-    )
-    rows = tuple(
-        (
-            Button(
-                render_label(
-                    "coach.withdraw_button",
-                    lang,
-                    programme=names.get(c.partner_code, c.partner_code),
-                ),
-                Action(WITHDRAW, (str(c.id),)),
-            ),
-        )
-        for c in active
-    )
-    return [Reply(text, "coach.privacy_consents", rows)]
-
-
-async def on_delete(session: AsyncSession, user: User, reason: str) -> None:
-    """/delete: forget the user's hand-overs (and tell the programmes); /stop leaves them."""
-    # /stop is about automated follow-ups and leaves a human coach in place; /delete erases.
-    if reason == "deleted":
-        await referrals.forget_user(session, user, now=utcnow())
-
-
-# ----- wiring -------------------------------------------------------------------------------------
-
-
-async def text_route(turn: Turn, text: str) -> Outcome | None:
-    """Free text: a satisfaction comment being written, else a message for the coach."""
-    commented = await satisfaction.comment_text(turn, text)
-    if commented is not None:
-        return commented
-    return await relay.relay_text(turn, text)

@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute
 
 from bot.app import Receiving, TelegramBot
 from bot.runtime import BotServices
-from coaching import handover_flows, referrals
+from coaching import handover_privacy, handover_text, referrals
 from coaching.handover_worker import JOB_NAME as HANDOVER_JOB
 from coaching.handover_worker import HandoverWorker
 from coaching.nudges import flows as nudge_flows
@@ -69,15 +69,15 @@ def build_reactions() -> Reactions:
         career_saved=(nudge_flows.on_career_saved,),
         career_removed=(nudge_flows.on_career_removed,),
         # Free text: a satisfaction comment or a message for the coach first, else a search.
-        free_text=(handover_flows.text_route, search.route),
+        free_text=(handover_text.text_route, search.route),
         # /stop and /delete cancel pending nudges; /delete also forgets the hand-overs.
-        stopped=(nudge_flows.on_stop, handover_flows.on_delete),
+        stopped=(nudge_flows.on_stop, handover_privacy.on_delete),
         # Undoing /stop (its button or /start) plans again what /stop cancelled.
         resumed=(nudge_flows.on_resumed,),
         # /export adds the nudges, then the referrals and consents.
         export=(nudge_flows.export_part, referrals.export_part),
         # /privacy adds the consents given to programmes, each with a withdraw button.
-        privacy=(handover_flows.privacy_replies,),
+        privacy=(handover_privacy.privacy_replies,),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.handlers import ActionFlow, CommandFlow
 from coaching import handover_flows as flows
-from coaching import relay, satisfaction
+from coaching import handover_privacy, relay, satisfaction
 from journey import actions
 
 
@@ -26,7 +26,7 @@ ACTIONS: dict[str, ActionFlow] = {
     flows.PICK: flows.pick,
     flows.CONSENT_YES: flows.consent_yes,
     flows.CONSENT_NO: flows.consent_no,
-    flows.WITHDRAW: flows.withdraw,
+    handover_privacy.WITHDRAW: handover_privacy.withdraw,
     relay.END_RELAY: lambda turn, args: relay.end_relay(turn),
     relay.RESUME_RELAY: lambda turn, args: relay.resume_relay(turn, _arg(args, 0)),
     relay.KEEP_WAITING: flows.keep_waiting,

@@ -14,7 +14,7 @@ import yaml
 from sqlalchemy import select
 
 from coaching import handover_flows as flows
-from coaching import relay, satisfaction
+from coaching import handover_privacy, relay, satisfaction
 from coaching.partners import SHIPPED, import_partners
 from journey import inbox, privacy
 from journey.conversation import LoggingMessenger
@@ -352,7 +352,7 @@ async def test_withdrawal_stops_sharing_and_tells_the_programme(user_db: Databas
     # A message written just before, still waiting to be sent, must not leave any more.
     await act(user_db, lambda t: inbox.handle_text(t, "mon numéro : 06 00 00 00 00"))
 
-    outcome, _ = await act(user_db, lambda t: flows.withdraw(t, args))
+    outcome, _ = await act(user_db, lambda t: handover_privacy.withdraw(t, args))
     assert keys(outcome) == ["coach.withdrawn"]
     states = {d.event: d.state for d in await rows(user_db, WebhookDelivery)}
     assert states == {
@@ -369,7 +369,7 @@ async def test_withdrawal_stops_sharing_and_tells_the_programme(user_db: Databas
     outcome, _ = await act(user_db, privacy.show)
     assert "aucun programme ne reçoit" in outcome.replies[1].text
     assert outcome.replies[1].buttons == ()
-    outcome, _ = await act(user_db, lambda t: flows.withdraw(t, args))
+    outcome, _ = await act(user_db, lambda t: handover_privacy.withdraw(t, args))
     assert outcome.notice and not outcome.replies  # already withdrawn
 
 
