@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from journey import actions, exploration, saved_careers
+from journey import actions, buttons, context, saved_careers
 from journey.actions import SAVED_REMOVE, SURVEY, TRAINING
-from journey.exploration import (
-    FROM_SAVED,
-    career_gone,
-    catalogue_of,
-    label,
-    redraw_card,
-    short,
-)
+from journey.buttons import label, short
+from journey.cards import career_gone, redraw_card
+from journey.context import catalogue_of
+from journey.origins import FROM_SAVED
 from kernel import events
 from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render
@@ -34,7 +30,7 @@ async def save(turn: Turn, rome: str, origin: str) -> Outcome:
     career = catalogue_of(turn).get(rome)
     if career is None:
         return career_gone(turn)
-    missing = exploration.profile_missing(turn)
+    missing = context.profile_missing(turn)
     if missing is not None or not turn.user.onboarded:
         # Saving starts the nudges: only for someone who finished onboarding.
         return missing or Outcome(notice=render("common.start_again", turn.lang))
@@ -138,14 +134,14 @@ async def show_list(turn: Turn, *, edit: bool = False) -> Outcome:
     """/saved: the saved careers, each with an open and a remove button."""
     lang = turn.lang
     if not edit:
-        exploration.leave_settings_question(turn)
+        context.leave_settings_question(turn)
     romes = await saved_careers.romes(turn.session, turn.user.id)
     if not romes:
         return Outcome().add(
             Reply(
                 render("explore.saved_empty", lang),
                 "explore.saved_empty",
-                buttons=(exploration.explore_button(lang),),
+                buttons=(buttons.explore_button(lang),),
                 edit=edit,
             )
         )

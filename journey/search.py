@@ -12,15 +12,10 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from journey import navigation, small_talk
-from journey.exploration import (
-    FROM_SEARCH,
-    career_buttons,
-    catalogue_of,
-    explore,
-    explore_button,
-    leave_settings_question,
-    profile_missing,
-)
+from journey.buttons import career_buttons, explore_button
+from journey.context import catalogue_of, leave_settings_question, profile_missing
+from journey.exploration import explore
+from journey.origins import FROM_SEARCH
 from kernel import events
 from kernel.turn import Turn
 from messages import Outcome, Reply, render

@@ -10,12 +10,9 @@ from urllib.parse import quote, urlencode
 
 from journey import navigation
 from journey.actions import COACH, TRAINING
-from journey.exploration import (
-    career_gone,
-    catalogue_of,
-    label,
-    user_departement,
-)
+from journey.buttons import label
+from journey.cards import career_gone
+from journey.context import catalogue_of, user_departement
 from kernel import events, funding
 from kernel.partners import Partner, get_partner
 from kernel.turn import Turn

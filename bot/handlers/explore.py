@@ -4,7 +4,7 @@ saving and the survey."""
 from __future__ import annotations
 
 from bot.handlers import ActionFlow, CommandFlow
-from journey import actions, exploration, saved, search, training
+from journey import actions, cards, exploration, origins, saved, search, training
 
 
 def _arg(args: tuple[str, ...], index: int, default: str = "") -> str:
@@ -26,21 +26,21 @@ ACTIONS: dict[str, ActionFlow] = {
         turn, _arg(args, 0), _arg(args, 1)
     ),
     actions.SECTIONS_MENU: lambda turn, args: exploration.sections_menu(turn),
-    actions.OPEN_CARD: lambda turn, args: exploration.open_card(
-        turn, _arg(args, 0), _arg(args, 1, exploration.NO_ORIGIN), edit=True
+    actions.OPEN_CARD: lambda turn, args: cards.open_card(
+        turn, _arg(args, 0), _arg(args, 1, origins.NO_ORIGIN), edit=True
     ),
-    actions.CLOSE_CAREERS: lambda turn, args: exploration.show_close(
-        turn, _arg(args, 0), _arg(args, 1, exploration.NO_ORIGIN)
+    actions.CLOSE_CAREERS: lambda turn, args: cards.show_close(
+        turn, _arg(args, 0), _arg(args, 1, origins.NO_ORIGIN)
     ),
-    actions.SOURCES: lambda turn, args: exploration.show_sources(
-        turn, _arg(args, 0), _arg(args, 1, exploration.NO_ORIGIN)
+    actions.SOURCES: lambda turn, args: cards.show_sources(
+        turn, _arg(args, 0), _arg(args, 1, origins.NO_ORIGIN)
     ),
     training.TRAINING: lambda turn, args: training.training_options(turn, _arg(args, 0)),
     actions.SAVE: lambda turn, args: saved.save(
-        turn, _arg(args, 0), _arg(args, 1, exploration.NO_ORIGIN)
+        turn, _arg(args, 0), _arg(args, 1, origins.NO_ORIGIN)
     ),
     actions.REMOVE: lambda turn, args: saved.remove(
-        turn, _arg(args, 0), _arg(args, 1, exploration.NO_ORIGIN)
+        turn, _arg(args, 0), _arg(args, 1, origins.NO_ORIGIN)
     ),
     actions.SURVEY: lambda turn, args: saved.answer_survey(
         turn, _arg(args, 0), _arg(args, 1), _arg(args, 2)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import MAX_BYTES, decode, encode
 from journey import actions as codes
-from journey import exploration, inbox, search, training
+from journey import cards, exploration, inbox, origins, search, training
 from kernel import events
 from kernel.turn import Environment, Turn
 from messages import Action, Button, Outcome, Reply
@@ -167,7 +167,7 @@ async def test_onboarding_button_double_tap_sends_the_list_once(turn: Turn) -> N
 
 
 async def test_card_tells_everything_a_user_needs(turn: Turn) -> None:
-    reply = only(await exploration.open_card(turn, "J1501", "s.top.1", edit=True))
+    reply = only(await cards.open_card(turn, "J1501", "s.top.1", edit=True))
     text = reply.text
     assert reply.edit and text.startswith("<b>Soins d&#39;hygiène, de confort du patient</b>")
     for expected in (
@@ -198,7 +198,7 @@ async def test_card_tells_everything_a_user_needs(turn: Turn) -> None:
 
 
 async def test_card_from_a_nudge_is_a_new_message_leading_back_to_explore(turn: Turn) -> None:
-    reply = only(await exploration.open_card(turn, "N4101"))
+    reply = only(await cards.open_card(turn, "N4101"))
     assert not reply.edit
     assert button(reply, "Retour").action == Action(codes.EXPLORE, ("e",))
     (opened,) = await logged(turn, events.CAREER_OPENED)
@@ -207,7 +207,7 @@ async def test_card_from_a_nudge_is_a_new_message_leading_back_to_explore(turn: 
 
 async def test_card_of_a_career_outside_the_tips_says_why(turn: Turn, catalogue: Catalogue) -> None:
     automated = next(c for c in catalogue.careers.values() if c.automation_risk >= 85)
-    reply = only(await exploration.open_card(turn, automated.rome))
+    reply = only(await cards.open_card(turn, automated.rome))
     assert "pas dans nos conseils pour vous : il risque d'être automatisé" in reply.text
     assert not is_good_job(automated)
 
@@ -215,7 +215,7 @@ async def test_card_of_a_career_outside_the_tips_says_why(turn: Turn, catalogue:
 async def test_card_in_english(session: AsyncSession, catalogue: Catalogue) -> None:
     user = await make_user(session, language="en", departement="974")
     turn = make_turn(session, user, Environment(catalogue=catalogue))
-    reply = only(await exploration.open_card(turn, "J1501"))
+    reply = only(await cards.open_card(turn, "J1501"))
     assert reply.text.startswith("<b>Care assistant</b>")
     assert "Jobs in La Réunion:</b> about 4,700 people do this job (2019)" in reply.text
     assert "Automation (Tremplin's estimate)" in reply.text
@@ -227,17 +227,17 @@ async def test_mayotte_card_says_its_figures_are_national(
 ) -> None:
     user = await make_user(session, departement="976")
     turn = make_turn(session, user, Environment(catalogue=catalogue))
-    text = only(await exploration.open_card(turn, "J1501")).text.replace("\u202f", " ")
+    text = only(await cards.open_card(turn, "J1501")).text.replace("\u202f", " ")
     assert "pas de chiffre publié à Mayotte ; 662 100 personnes dans toute la France" in text
     assert "chiffre national, ni le département ni la région n'ont de chiffre publié" in text
 
 
 async def test_where_the_figures_come_from_is_one_tap_from_the_card(turn: Turn) -> None:
-    card = only(await exploration.open_card(turn, "J1501", "s.top.1", edit=True))
+    card = only(await cards.open_card(turn, "J1501", "s.top.1", edit=True))
     assert button(card, "D'où viennent ces chiffres").action == Action(
         codes.SOURCES, ("J1501", "s.top.1")
     )
-    reply = only(await exploration.show_sources(turn, "J1501", "s.top.1"))
+    reply = only(await cards.show_sources(turn, "J1501", "s.top.1"))
     assert reply.edit
     for expected in ("ROME v347", "DARES", "2019", "2017-2019", "Licence Ouverte", "estimation"):
         assert expected in reply.text
@@ -245,21 +245,21 @@ async def test_where_the_figures_come_from_is_one_tap_from_the_card(turn: Turn) 
 
 
 async def test_unknown_or_removed_career_is_a_polite_notice(turn: Turn) -> None:
-    outcome = await exploration.open_card(turn, "Z9999", "s.top.0", edit=True)
+    outcome = await cards.open_card(turn, "Z9999", "s.top.0", edit=True)
     assert outcome.replies == [] and outcome.notice is not None
     assert "n'est plus dans notre catalogue" in outcome.notice
     assert await logged(turn, events.CAREER_OPENED) == []
-    assert (await exploration.show_close(turn, "Z9999", "n")).replies == []
+    assert (await cards.show_close(turn, "Z9999", "n")).replies == []
     assert (await training.training_options(turn, "Z9999")).replies == []
 
 
 async def test_close_careers_open_in_place_and_lead_back(turn: Turn) -> None:
-    reply = only(await exploration.show_close(turn, "J1501", "s.top.1"))
+    reply = only(await cards.show_close(turn, "J1501", "s.top.1"))
     assert reply.edit and "Métiers proches de «\u00a0Soins d&#39;hygiène" in reply.text
     opened = actions(reply)
     assert opened[0] == Action(codes.OPEN_CARD, ("K1301", "k.J1501"))
     assert opened[-1] == Action(codes.OPEN_CARD, ("J1501", "s.top.1"))  # back to the card
-    card = only(await exploration.open_card(turn, "K1301", "k.J1501", edit=True))
+    card = only(await cards.open_card(turn, "K1301", "k.J1501", edit=True))
     assert button(card, "Retour").action == Action(codes.CLOSE_CAREERS, ("J1501", "n"))
 
 
@@ -276,7 +276,7 @@ async def test_close_careers_open_in_place_and_lead_back(turn: Turn) -> None:
     ],
 )
 def test_back_leads_where_the_card_came_from(origin: str, back: Action) -> None:
-    assert exploration.back_action(origin) == back
+    assert origins.back_action(origin) == back
 
 
 @dataclass
@@ -303,10 +303,10 @@ async def test_every_card_fits_in_a_message_and_every_button_encodes(
 ) -> None:
     user = await make_user(session, language=lang, departement=code, priorities=["future"])
     turn = make_turn(session, user, Environment(catalogue=catalogue))
-    longest_origin = exploration.section_origin("low_qualification", 5)
+    longest_origin = origins.section_origin("low_qualification", 5)
     for departement in [d for d in all_departements() if d.code == code]:
         for career in catalogue.careers.values():
-            reply = exploration.card_reply(
+            reply = cards.card_reply(
                 turn, career, departement, longest_origin, saved=True, edit=True
             )
             measured.cards += 1

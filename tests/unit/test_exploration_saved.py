@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journey import actions as codes
-from journey import exploration, saved, saved_careers
+from journey import cards, saved, saved_careers
 from kernel import events
 from kernel.reactions import Reactions
 from kernel.turn import Environment, Turn
@@ -209,7 +209,7 @@ async def test_saved_list_opens_and_removes_in_place(turn: Turn) -> None:
     (redrawn,) = after.replies
     assert redrawn.edit and "(1)" in redrawn.text and "Boulangerie" in redrawn.text
     assert after.notice == "Retiré de vos métiers."
-    card = (await exploration.open_card(turn, "D1102", "v", edit=True)).replies[0]
+    card = (await cards.open_card(turn, "D1102", "v", edit=True)).replies[0]
     assert actions(card)[-1] == Action(codes.SAVED_LIST)
 
 
