@@ -273,9 +273,11 @@ async def measure(url: str, runs: int) -> dict[str, tuple[float, float]]:
     db = Database(url)
     try:
         async with db.transaction() as session:
-            await accounts.create_account(
-                session, "bench@coach.example", "coach", PASSWORD, programme_code="cap_jeunes"
-            )
+            known = {a.email for a in await accounts.list_accounts(session)}
+            if "bench@coach.example" not in known:
+                await accounts.create_account(
+                    session, "bench@coach.example", "coach", PASSWORD, programme_code="cap_jeunes"
+                )
             secret = await shared_secret(session)
         services = ConsoleServices(
             db=db, messenger=NoBot(), signer=SessionSigner(secret), catalogue=load_catalogue()
@@ -340,6 +342,10 @@ async def naive_search(url: str) -> float:
 
 
 async def main_async(args: argparse.Namespace) -> int:
+    if args.reuse:
+        # Measure again on a database kept by an earlier --keep run (no seeding).
+        await upgrade_async(args.reuse)
+        return _report(await measure(args.reuse, args.runs), await naive_search(args.reuse))
     admin = _dsn(args.database_url)
     name = f"tremplin_bench_{uuid.uuid4().hex[:8]}"
     conn = await asyncpg.connect(admin)
@@ -367,6 +373,10 @@ async def main_async(args: argparse.Namespace) -> int:
             conn = await asyncpg.connect(admin)
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             await conn.close()
+    return _report(results, peer)
+
+
+def _report(results: dict[str, tuple[float, float]], peer: float) -> int:
     failed = False
     for page, (p50, p95) in results.items():
         ok = p95 < 300
@@ -392,6 +402,7 @@ def main() -> int:
     parser.add_argument("--lines", type=int)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--keep", action="store_true", help="keep the database (to explain)")
+    parser.add_argument("--reuse", metavar="URL", help="measure a kept database again")
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     args.users = args.users or 100_000 // scale

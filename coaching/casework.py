@@ -282,7 +282,16 @@ async def inbox(
     )
     new, waiting, talking, closed, unread_messages = count_rows.one()
     counts = {NEW: new, WAITING: waiting, TALKING: talking, CLOSED: closed}
-    query = base
+    # First the page's ids (referrals and consents only; users joined only when a filter needs
+    # them), then the 50 rows in full: the whole programme is never joined to the users table.
+    query = (
+        select(Referral.id)
+        .join(CoachConsent, CoachConsent.id == Referral.consent_id)
+        .where(Referral.partner_code == programme, CoachConsent.withdrawn_at.is_(None))
+    )
+    words = filters.search.strip()[:SEARCH_MAX]
+    if filters.departement or words:
+        query = query.join(User, User.id == Referral.user_id)
     if filters.state in VIEW_STATES:
         query = query.where(_view_state_condition(filters.state))
     if filters.departement:
@@ -291,7 +300,6 @@ async def inbox(
         query = query.where(Referral.created_at >= filters.since)
     if filters.until is not None:
         query = query.where(Referral.created_at < filters.until)
-    words = filters.search.strip()[:SEARCH_MAX]
     if words:
         query = query.where(_search_condition(words, catalogue, programme))
     activity = func.coalesce(Referral.last_user_message_at, Referral.created_at)
@@ -305,14 +313,18 @@ async def inbox(
         return list(result.all())
 
     page = max(1, filters.page)
-    found_rows = await fetch(page)
-    if not found_rows and page > 1:
+    found_ids = await fetch(page)
+    if not found_ids and page > 1:
         total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
         page = max(1, -(-total // PAGE_SIZE))
-        found_rows = await fetch(page)
-    total = int(found_rows[0][3]) if found_rows else 0
+        found_ids = await fetch(page)
+    total = int(found_ids[0][1]) if found_ids else 0
     pages = max(1, -(-total // PAGE_SIZE))
-    rows = [(row[0], row[1], row[2]) for row in found_rows]
+    order = {int(row[0]): n for n, row in enumerate(found_ids)}
+    loaded = (
+        (await session.execute(base.where(Referral.id.in_(list(order))))).all() if order else []
+    )
+    rows = sorted(((row[0], row[1], row[2]) for row in loaded), key=lambda row: order[row[0].id])
     found = [row[0] for row in rows]
     since = await _waiting_since(session, found)
     careers = await _saved_codes(session, [row[1].id for row in rows])
