@@ -256,7 +256,8 @@ async def test_coach_button_on_a_card_hands_over_and_stops_the_nudges(
     bot: RunningBot = await bot_factory(
         partners_file=str(path),
         handover_poll_seconds=POLL,
-        nudge_delays="2s,3s,4s",
+        # Long enough for the hand-over below to finish first on a loaded machine.
+        nudge_delays="5s,6s,7s",
         quiet_hours="off",
         nudge_poll_seconds="0.2",
     )
@@ -274,8 +275,9 @@ async def test_coach_button_on_a_card_hands_over_and_stops_the_nudges(
     await partner_endpoint.wait_for(lambda: "referral.created" in partner_endpoint.events())
     assert partner_endpoint.requests[0].json["data"]["user"]["career"]["rome"] == "J1501"
 
+    assert asyncio.get_running_loop().time() < saved_at + 5, "hand-over slower than the nudge"
     # Past the first nudge's due time: a person has taken over, so no nudge comes.
-    await asyncio.sleep(max(0.0, saved_at + 2.6 - asyncio.get_running_loop().time()))
+    await asyncio.sleep(max(0.0, saved_at + 5.6 - asyncio.get_running_loop().time()))
     nudged = [
         m
         for m in bot.api.bot_messages(chat.user.id)
