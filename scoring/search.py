@@ -37,7 +37,7 @@ _WORD_FUZZY_CUTOFF = 75.0
 _WORD_FUZZY_LIMIT = 6
 _MIN_PREFIX_LEN = 3
 _MIN_FUZZY_WORD_LEN = 4
-_MAX_CANDIDATES = 1500
+_MAX_CANDIDATES = 400
 STOP_WORDS = frozenset(
     {
         "a",
@@ -164,7 +164,10 @@ def _word_matches(index: SearchIndex, word: str) -> tuple[set[int], set[int]]:
     elif position < len(vocabulary) and vocabulary[position] == word:
         strong.add(position)
     fuzzy: set[int] = set()
-    if len(word) >= _MIN_FUZZY_WORD_LEN:
+    known = position < len(vocabulary) and vocabulary[position] == word
+    # A word of the vocabulary is taken as typed: fuzzy matching (the costly part) is for words
+    # that are not, which are the typos.
+    if len(word) >= _MIN_FUZZY_WORD_LEN and not known:
         for _, _, entry in process.extract(
             word,
             vocabulary,
