@@ -3,6 +3,7 @@ they are acknowledged (issue 14 #9)."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from typing import Any
@@ -75,3 +76,25 @@ async def test_a_webhook_update_is_processed_before_it_is_acknowledged(bot_facto
     # No waiting: by the time Telegram has its 200, the update was handled and committed.
     assert len(bot.api.bot_messages(9103)) == 2
     assert "Inès" in bot.api.bot_messages(9103)[0].text
+
+
+async def test_get_updates_faults_are_survived_and_no_update_is_lost(
+    running: RunningBot,
+) -> None:
+    """Faults on getUpdates (429, 502, a cut connection): polling carries on, and the
+    message sent meanwhile is answered once."""
+    chat = running.chat(user_id=9104)
+    await chat.say("/start", expect=2)
+    for code in (429, 502):
+        running.api.fail("getUpdates", code, retry_after=1 if code == 429 else None)
+    running.api.cut("getUpdates")
+
+    def faults() -> set[str]:
+        return {kind for (method, kind) in running.api.faults if method == "getUpdates"}
+
+    await running.api.wait_for(lambda: faults() == {"429", "502", "cut"}, timeout=40)
+    (answer,) = await chat.say("/help", expect=1, timeout=30)
+    assert "/explore" in answer.text
+    await asyncio.sleep(1.0)
+    helps = [m for m in running.api.bot_messages(9104) if "/explore" in (m.text or "")]
+    assert len(helps) == 1
