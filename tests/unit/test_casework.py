@@ -24,33 +24,15 @@ from coaching.partners import SHIPPED, import_partners
 from journey.conversation import RELAYED, log_incoming
 from kernel.partners import get_partner
 from messages.messenger import Unreachable
-from messages.outgoing import Reply
 from scoring.catalogue import load_catalogue
 from storage.engine import Database
 from storage.models import AuditEntry, ReferralMessage, SavedCareer, User
+from tests.fakes import FakeMessenger
 from tests.support import make_user
 
 CATALOGUE = load_catalogue()
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 PASSWORD = "a long enough password"
-
-
-class FakeMessenger:
-    """Records what is sent; can be told to fail."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[int, Reply]] = []
-        self.error: Exception | None = None
-
-    async def send(self, chat_id: int, reply: Reply, *, html: bool = True) -> int:
-        await asyncio.sleep(0)
-        if self.error is not None:
-            raise self.error
-        self.sent.append((chat_id, reply))
-        return len(self.sent)
-
-    async def edit(self, chat_id: int, message_id: int, reply: Reply) -> None:
-        self.sent.append((chat_id, reply))
 
 
 @dataclass
@@ -236,7 +218,7 @@ async def test_reply_refusals_lose_nothing_and_keep_nothing_half_done(world: Wor
         with pytest.raises(CaseworkError) as refused:
             await casework.reply(world.db, messenger, world.coach, world.shared, text)
         assert refused.value.code == code
-    assert messenger.sent == []
+    assert messenger.pairs == []
 
     # The user blocked the bot: the reply is kept, marked not delivered, and the next refused
     # before anything is stored.
@@ -264,7 +246,7 @@ async def test_two_coaches_replying_at_once_both_arrive(world: World) -> None:
         casework.reply(world.db, messenger, world.colleague, world.shared, "Moi aussi !"),
     )
     assert first.delivered and second.delivered
-    assert len(messenger.sent) == 2
+    assert len(messenger.pairs) == 2
     async with world.db.transaction() as session:
         texts = sorted(m.text for m in await session.scalars(select(ReferralMessage)))
         replies = [
@@ -281,7 +263,7 @@ async def test_closing_asks_for_feedback_then_export_and_audit(world: World) -> 
         await casework.accept(session, world.coach, world.shared, now=T0)
         await casework.add_note(session, world.coach, world.shared, "rappeler jeudi", now=T0)
     asked = await casework.close(world.db, messenger, world.coach, world.shared, "found_job")
-    assert asked and messenger.sent[-1][1].key == "coach.satisfaction_question"
+    assert asked and messenger.pairs[-1][1].key == "coach.satisfaction_question"
     with pytest.raises(CaseworkError):
         await casework.close(world.db, messenger, world.coach, world.shared, "found_job")
     with pytest.raises(CaseworkError):

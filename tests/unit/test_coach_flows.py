@@ -36,6 +36,7 @@ from storage.models import (
     User,
     WebhookDelivery,
 )
+from tests.fakes import FakeMessenger
 from tests.support import make_turn, make_user
 from tremplin.app import build_reactions
 
@@ -44,23 +45,6 @@ T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 USER = 1001
 
 Flow = Callable[[Turn], Awaitable[Outcome]]
-
-
-class FakeMessenger:
-    """Records what is sent; can be told to fail."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[int, Reply]] = []
-        self.error: Exception | None = None
-
-    async def send(self, chat_id: int, reply: Reply, *, html: bool = True) -> int:
-        if self.error is not None:
-            raise self.error
-        self.sent.append((chat_id, reply))
-        return len(self.sent)
-
-    async def edit(self, chat_id: int, message_id: int, reply: Reply) -> None:
-        self.sent.append((chat_id, reply))
 
 
 # The hand-over plugged into the journey, as the composition root does.
@@ -291,7 +275,7 @@ async def test_coach_reply_is_labelled_logged_and_offers_to_answer(user_db: Data
     messenger = LoggingMessenger(fake, user_db.sessions)
     result = await relay.coach_reply(user_db, messenger, referral.id, "Julie Martin", "Bonjour <3")
     assert result.delivered
-    ((chat_id, reply),) = fake.sent
+    ((chat_id, reply),) = fake.pairs
     assert chat_id == USER
     assert reply.text == "💬 <b>Julie</b> · Cap Jeunes 18-30\nBonjour &lt;3"
     _, args = action_of(reply, "Répondre à Julie")
@@ -318,7 +302,7 @@ async def test_no_answer_in_time_then_wait_or_switch(user_db: Database) -> None:
     assert await relay.check_timeouts(user_db, messenger, T0 + timedelta(hours=23)) == 0
     assert await relay.check_timeouts(user_db, messenger, T0 + timedelta(days=1)) == 1
     assert await relay.check_timeouts(user_db, messenger, T0 + timedelta(days=2)) == 0  # once
-    ((_, update),) = messenger.sent
+    ((_, update),) = messenger.pairs
     assert update.key == "coach.timeout" and "sous 1 jour" in update.text
 
     _, wait_args = action_of(update, "J'attends")
@@ -391,7 +375,7 @@ async def test_satisfaction_score_and_comment(user_db: Database) -> None:
     assert await satisfaction.close_and_ask(
         user_db, messenger, referral.id, "started_training", now=T0 + timedelta(days=20)
     )
-    ((_, question),) = messenger.sent
+    ((_, question),) = messenger.pairs
     assert question.key == "coach.satisfaction_question"
     assert [b.text for b in question.buttons[0]] == ["1", "2", "3", "4", "5"]
     _, args = action_of(question, "4")
@@ -494,7 +478,7 @@ async def test_the_user_is_told_the_rating_is_shared_and_only_the_reply_is_a_com
     referral = await refer(user_db)
     messenger = FakeMessenger()
     await satisfaction.close_and_ask(user_db, messenger, referral.id, "other")
-    ((_, question),) = messenger.sent
+    ((_, question),) = messenger.pairs
     assert "transmise à Cap Jeunes" in question.text
     asked, _ = await act(user_db, lambda t: satisfaction.rate(t, str(referral.id), "3"))
     assert "transmis" in asked.replies[0].text and "Cap Jeunes" in asked.replies[0].text
@@ -640,7 +624,7 @@ async def test_buttons_built_from_names_show_the_names_as_written(user_db: Datab
     fake = FakeMessenger()
     messenger = LoggingMessenger(fake, user_db.sessions)
     await relay.coach_reply(user_db, messenger, referral.id, "O'Brien", "Bonjour")
-    ((_, reply),) = fake.sent
+    ((_, reply),) = fake.pairs
     assert [b.text for row in reply.buttons for b in row] == ["💬 Répondre à O'Brien"]
     outcome, _ = await act(user_db, lambda t: flows.start(t, None))  # /coach again: its status
     labels = [b.text for row in outcome.replies[0].buttons for b in row]

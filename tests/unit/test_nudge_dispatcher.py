@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,9 +16,7 @@ from coaching.nudges.dispatcher import DispatchConfig, Dispatcher
 from kernel.turn import Environment
 from messages.messenger import (
     MaybeDelivered,
-    Rejected,
     RetryLater,
-    SendError,
     TransientError,
     Unreachable,
 )
@@ -28,6 +25,7 @@ from messages.render import default_catalog
 from scoring.catalogue import load_catalogue
 from storage.engine import Database
 from storage.models import Event, Nudge, SavedCareer, User
+from tests.fakes import FakeMessenger
 from tests.support import make_turn, make_user
 from tremplin.settings import parse_quiet_hours
 
@@ -49,40 +47,6 @@ class Clock:
     def jump_to(self, moment: datetime) -> None:
         self.start = moment
         self.t0 = time.monotonic()
-
-
-@dataclass
-class Sent:
-    at: float
-    chat_id: int
-    reply: Reply
-    html: bool
-
-
-@dataclass
-class FakeMessenger:
-    """Records sends; `errors[chat_id]` lists errors to raise on that chat's next sends."""
-
-    sent: list[Sent] = field(default_factory=list)
-    errors: dict[int, list[SendError]] = field(default_factory=dict)
-    calls: int = 0
-    reject_html: bool = False
-
-    async def send(self, chat_id: int, reply: Reply, *, html: bool = True) -> int:
-        self.calls += 1
-        queue = self.errors.get(chat_id)
-        if queue:
-            raise queue.pop(0)
-        if html and self.reject_html:
-            raise Rejected("Bad Request: can't parse entities")
-        self.sent.append(Sent(time.monotonic(), chat_id, reply, html))
-        return 1000 + len(self.sent)
-
-    async def edit(self, chat_id: int, message_id: int, reply: Reply) -> None:
-        raise AssertionError("nudges are never edited")
-
-    def to(self, chat_id: int) -> list[Sent]:
-        return [s for s in self.sent if s.chat_id == chat_id]
 
 
 def environment(clock: Clock, **overrides: object) -> Environment:
@@ -152,7 +116,7 @@ async def passes(dispatcher: Dispatcher, count: int = 3) -> None:
 
 @pytest.fixture
 def messenger() -> FakeMessenger:
-    return FakeMessenger()
+    return FakeMessenger(edits_allowed=False)
 
 
 async def test_three_nudges_in_order_with_personal_text(
