@@ -26,7 +26,7 @@ from coaching import consent as consents
 from coaching import referrals
 from kernel.partners import get_partner
 from storage.models import AuditEntry, ReferralMessage, User, utcnow
-from tests.e2e.conftest import Chat, RunningBot, bot_factory  # noqa: F401  (fixture)
+from tests.bot.conftest import Chat, RunningBot, bot_factory  # noqa: F401  (fixture)
 from tremplin.console_process import ConsoleProcess
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

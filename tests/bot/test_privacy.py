@@ -7,7 +7,7 @@ import json
 from sqlalchemy import func, select
 
 from storage.models import ConversationEntry, Event, User
-from tests.e2e.conftest import RunningBot
+from tests.bot.conftest import RunningBot
 
 
 async def test_export_sends_everything_kept_as_a_file(running: RunningBot) -> None:

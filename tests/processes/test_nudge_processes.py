@@ -1,6 +1,6 @@
 """Dispatchers as separate processes: kill -9 mid-send then restart, and two at once.
 
-Each worker is `tests/integration/nudge_worker.py` in its own Python process, sending through
+Each worker is `tests/processes/nudge_worker.py` in its own Python process, sending through
 python-telegram-bot to the fake Bot API served by this test process.
 """
 
@@ -64,7 +64,7 @@ async def worker(
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.integration.nudge_worker",
+        "tests.processes.nudge_worker",
         database_url,
         root,
         TOKEN,

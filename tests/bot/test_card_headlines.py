@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from coaching.nudges.plan import variant_for
-from tests.e2e.conftest import Chat, RunningBot
-from tests.e2e.test_nudges import start_bot, wait_nudges
+from tests.bot.conftest import Chat, RunningBot
+from tests.bot.test_nudges import start_bot, wait_nudges
 
 DEVELOPER = "M1805"  # automation risk 30 %: "moyenne" on the card
 IT_EXPERT = "M1802"  # usually a bac+5, with a 12-month route for people who have a degree

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import RunningBot
+from tests.bot.conftest import RunningBot
 
 
 async def test_a_reply_that_gets_a_429_is_sent_after_retry_after(running: RunningBot) -> None:

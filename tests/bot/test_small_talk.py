@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.models import User
-from tests.e2e.conftest import Chat, RunningBot
+from tests.bot.conftest import Chat, RunningBot
 
 
 async def _departement(bot: RunningBot, user_id: int) -> str | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import RunningBot
-from tests.e2e.test_coach_handover import _bot, _consent_question, _onboard, partner_endpoint
-from tests.integration.test_webhooks import Receiver
+from tests.bot.conftest import RunningBot
+from tests.bot.test_coach_handover import _bot, _consent_question, _onboard, partner_endpoint
+from tests.processes.test_webhooks import Receiver
 
 __all__ = ["partner_endpoint"]  # the fixture, used by name below
 

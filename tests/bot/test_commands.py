@@ -6,7 +6,7 @@ import re
 
 from bot.app import command_menu
 from bot.handlers import FRENCH_NAMES, all_commands
-from tests.e2e.conftest import RunningBot
+from tests.bot.conftest import RunningBot
 
 
 def test_every_menu_command_exists_and_is_a_valid_telegram_name() -> None:

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from storage.models import ConversationEntry, Event, Nudge, SavedCareer, User
-from tests.e2e.conftest import Chat, RunningBot
-from tests.e2e.test_nudge_series import card_later
-from tests.e2e.test_nudges import nudges, onboarded, rows, save_career, settled, start_bot
+from tests.bot.conftest import Chat, RunningBot
+from tests.bot.test_nudge_series import card_later
+from tests.bot.test_nudges import nudges, onboarded, rows, save_career, settled, start_bot
 from tremplin.playground.emulator import ChatMessage
 
 OTHER = "A1101"

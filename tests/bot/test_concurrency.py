@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import event, select
 
 from storage.models import ConversationEntry
-from tests.e2e.conftest import RunningBot
+from tests.bot.conftest import RunningBot
 
 
 def _hold_sends_to(bot: RunningBot, chat_id: int) -> asyncio.Event:

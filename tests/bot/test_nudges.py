@@ -19,7 +19,7 @@ from messages.formats import clock
 from messages.render import default_catalog
 from storage.engine import Database
 from storage.models import Event, Nudge, User
-from tests.e2e.conftest import Chat, RunningBot
+from tests.bot.conftest import Chat, RunningBot
 from tremplin.playground.emulator import ChatMessage
 
 CAREER = "J1501"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.e2e.conftest import Chat
-from tests.e2e.test_nudges import (
+from tests.bot.conftest import Chat
+from tests.bot.test_nudges import (
     CAREER,
     TITLE,
     nudges,

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from storage.models import User
-from tests.e2e.conftest import Chat, RunningBot
+from tests.bot.conftest import Chat, RunningBot
 
 
 async def _onboarded(bot: RunningBot, user_id: int) -> Chat:

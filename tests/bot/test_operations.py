@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import RunningBot
+from tests.bot.conftest import RunningBot
 from tremplin.console_process import ConsoleProcess
 from tremplin.logs import JsonFormatter, configure_logging
 from tremplin.settings import load_settings

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import RunningBot
+from tests.bot.conftest import RunningBot
 
 
 def _free_port() -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.e2e.conftest import Chat
+from tests.bot.conftest import Chat
 
 
 async def _onboard(chat: Chat) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.models import ConversationEntry, User
-from tests.e2e.conftest import RunningBot
+from tests.bot.conftest import RunningBot
 
 
 async def _user(bot: RunningBot, user_id: int) -> User | None:
@@ -112,6 +112,6 @@ async def test_commands_menu_registered_in_both_languages(running: RunningBot) -
         "delete",
         "help",
     } <= names
-    # The French menu shows the French names (tests/e2e/test_commands.py).
+    # The French menu shows the French names (tests/bot/test_commands.py).
     assert len(running.api.commands["fr"]) == len(running.api.commands["en"])
     assert running.api.commands["en"][0]["description"] == "Start"

@@ -5,7 +5,7 @@ card details that are right."""
 from __future__ import annotations
 
 from messages.layout import ROW_WIDTH, width
-from tests.e2e.conftest import Chat, RunningBot
+from tests.bot.conftest import Chat, RunningBot
 from tremplin.playground.emulator import ChatMessage
 
 

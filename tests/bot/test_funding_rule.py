@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from kernel.funding import NO_DIPLOMA, STANDARD, cpf_rights
-from tests.e2e.conftest import Chat, RunningBot
-from tests.e2e.test_nudges import CAREER, start_bot, wait_nudges
+from tests.bot.conftest import Chat, RunningBot
+from tests.bot.test_nudges import CAREER, start_bot, wait_nudges
 
 RULE = {
     "fr": (

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from accounts.service import disable_account
-from tests.e2e.conftest import Chat, RunningBot
-from tests.e2e.test_coach_handover import POLL, YOUNG_JOBSEEKERS, _onboard, add_coach
-from tests.integration.test_webhooks import partners_file
+from tests.bot.conftest import Chat, RunningBot
+from tests.bot.test_coach_handover import POLL, YOUNG_JOBSEEKERS, _onboard, add_coach
+from tests.processes.test_webhooks import partners_file
 from tremplin.playground.emulator import ChatMessage
 
 # Nobody listens on this address: the programme has a webhook, so it can be offered.

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from kernel import events
 from scoring.catalogue import Catalogue
 from storage.models import Event, SavedCareer
-from tests.e2e.conftest import Chat, RunningBot
+from tests.bot.conftest import Chat, RunningBot
 from tremplin.playground.emulator import ChatMessage, FakeUser
 
 

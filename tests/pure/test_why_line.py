@@ -5,23 +5,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
 from journey.explain import why_line
 from messages.render import plain_text
 from scoring import Criterion, Person, Priority, RankedCareer, get_departement, rank
-from scoring.catalogue import Catalogue, build_catalogue, load_careers
+from scoring.catalogue import Catalogue
 from scoring.explain import Reason, reasons
-from tests.scoring.conftest import FIXTURES
 
 RHONE = get_departement("69")
-
-
-@pytest.fixture(scope="module")
-def small_catalogue() -> Catalogue:
-    """The scoring tests' 18 hand-written careers."""
-    careers, _ = load_careers(FIXTURES / "careers")
-    return build_catalogue(careers)
 
 
 def explanation(ranked: RankedCareer, lang: str, person: Person | None = None) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from storage.engine import Database
 from storage.models import ConversationEntry, Nudge, SavedCareer, User
-from tests.integration.bot_processes import TOKEN, BotProcess, Updates, bot_process, button_data
+from tests.processes.bot_processes import TOKEN, BotProcess, Updates, bot_process, button_data
 from tremplin.playground.emulator import BotApiEmulator, ChatMessage, FakeUser
 from tremplin.serving import serve
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 
 from storage.engine import Database
-from tests.integration.bot_processes import TOKEN, Updates, bot_process
-from tests.integration.test_nudge_processes import GatedApi, due_nudges, states
+from tests.processes.bot_processes import TOKEN, Updates, bot_process
+from tests.processes.test_nudge_processes import GatedApi, due_nudges, states
 from tremplin.playground.emulator import BotApiEmulator, FakeUser
 from tremplin.serving import serve
 

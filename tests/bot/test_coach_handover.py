@@ -16,8 +16,8 @@ from coaching import relay, satisfaction
 from coaching.webhooks import verify
 from kernel import events
 from storage.models import ConversationEntry, Event, Nudge, Referral
-from tests.e2e.conftest import Chat, RunningBot
-from tests.integration.test_webhooks import SECRET, Receiver, partners_file
+from tests.bot.conftest import Chat, RunningBot
+from tests.processes.test_webhooks import SECRET, Receiver, partners_file
 from tremplin.playground.emulator import ChatMessage
 from tremplin.serving import serve
 

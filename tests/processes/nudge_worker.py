@@ -3,7 +3,7 @@
 Used by the kill -9 and two-process tests as a separate process, exactly as the bot process runs
 it (python-telegram-bot's Bot behind the logging messenger):
 
-    python -m tests.integration.nudge_worker DATABASE_URL API_ROOT TOKEN [--rate 25] [--horizon 0.5]
+    python -m tests.processes.nudge_worker DATABASE_URL API_ROOT TOKEN [--rate 25] [--horizon 0.5]
 
 It prints "ready" once its scheduler runs, and stops cleanly on SIGTERM.
 """
