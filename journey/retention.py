@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -25,6 +23,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journey.privacy import erase
+from kernel.periodic import PeriodicJob
 from kernel.reactions import Reactions
 from storage import lease
 from storage.engine import Database
@@ -89,27 +88,17 @@ class RetentionJob:
         self.logs_after = logs_after
         self.profiles_after = profiles_after
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._loop: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
+        self._job: PeriodicJob | None = None
 
     async def start(self, interval: float) -> None:
-        """Run a pass now, then every `interval` seconds, until `close`."""
-        self._loop = asyncio.create_task(self._run_forever(interval), name="retention")
-
-    async def _run_forever(self, interval: float) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("the retention pass failed; it runs again at the next interval")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), interval)
+        """Run a pass now, then every `interval` seconds, until `close` (the `retention` job)."""
+        self._job = PeriodicJob(LEASE, interval, self.run_once)
+        await self._job.start()
 
     async def close(self, timeout: float = 15.0) -> None:
-        """Stop the loop, letting a running pass finish (at most `timeout` seconds)."""
-        self._stopping.set()
-        if self._loop is not None and not self._loop.done():
-            await asyncio.wait({self._loop}, timeout=timeout)
+        """Stop the job, letting a running pass finish (at most `timeout` seconds)."""
+        if self._job is not None:
+            await self._job.close(timeout)
 
     async def run_once(self, now: datetime | None = None) -> Purged | None:
         """One pass; None when another process holds the lease."""
