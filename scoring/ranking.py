@@ -157,6 +157,8 @@ class DepartementCriteria:
     markets: list[MarketFigures]
     values: list[tuple[float, ...]]
     reasons: dict[tuple[float, ...], list[tuple[Criterion, ...]]] = field(default_factory=dict)
+    bases: dict[tuple[float, ...], list[float]] = field(default_factory=dict)
+    fits: dict[str | None, list[tuple[float, str]]] = field(default_factory=dict)
 
 
 def _min_max(raw: Sequence[float | None], missing: float) -> list[float]:
@@ -241,19 +243,27 @@ def score_all(
     criteria: DepartementCriteria, weights: tuple[float, ...], person: Person | None = None
 ) -> list[RankedCareer]:
     """Weigh, adjust for the person, sort and wrap the careers of a département (best first)."""
-    total = sum(weights)
     person = person or Person()
-    letters = set(person.interests)
-    scores: list[float] = []
-    fits: list[str] = []
-    for career, row in zip(criteria.careers, criteria.values, strict=True):
-        score = sum(w * v for w, v in zip(weights, row, strict=True)) / total
-        factor, fit = fit_factor(career, person)
-        score *= factor
-        if letters and career.riasec[:1] in letters:
-            score += INTEREST_BONUS
-        scores.append(score)
-        fits.append(fit)
+    # The weighted means and the diploma fits are kept per weights and per qualification:
+    # a call then only multiplies, sorts and wraps.
+    base = criteria.bases.get(weights)
+    if base is None:
+        total = sum(weights)
+        base = [
+            sum(w * v for w, v in zip(weights, row, strict=True)) / total for row in criteria.values
+        ]
+        criteria.bases[weights] = base
+    fitted = criteria.fits.get(person.qualification)
+    if fitted is None:
+        fitted = [fit_factor(career, person) for career in criteria.careers]
+        criteria.fits[person.qualification] = fitted
+    scores = [score * factor for score, (factor, _) in zip(base, fitted, strict=True)]
+    if person.interests:
+        letters = set(person.interests)
+        for i, career in enumerate(criteria.careers):
+            if career.riasec[:1] in letters:
+                scores[i] += INTEREST_BONUS
+    fits = [fit for _, fit in fitted]
     reasons = criteria.reasons.get(weights)
     if reasons is None:
         reasons = _reasons(criteria.values, weights)
