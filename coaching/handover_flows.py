@@ -21,7 +21,6 @@ from journey import onboarding, profile_view
 from kernel import events
 from kernel.partners import AGE_BANDS, SITUATIONS, Partner, get_partner, list_partners
 from kernel.turn import Turn
-from kernel.validate import row_id
 from messages import Action, Button, Outcome, Reply, render, render_label
 from messages.formats import long_date
 from scoring.departements import get_departement
@@ -378,13 +377,8 @@ async def _status(turn: Turn, referral: Referral) -> Reply:
 
 
 async def _own_open(turn: Turn, args: tuple[str, ...]) -> Referral | None:
-    ident = row_id(args[0]) if args else None
-    if ident is None:
-        return None
-    referral = await turn.session.get(Referral, ident)
-    if referral is None or referral.user_id != turn.user.id:
-        return None
-    return referral if referral.state in referrals.ACTIVE else None
+    referral = await referrals.own_referral(turn.session, turn.user.id, args[0] if args else None)
+    return referral if referral is not None and referral.state in referrals.ACTIVE else None
 
 
 async def keep_waiting(turn: Turn, args: tuple[str, ...]) -> Outcome:

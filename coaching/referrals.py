@@ -20,6 +20,7 @@ from coaching import webhooks
 from coaching.nudges.outbox import cancel_pending
 from kernel import events
 from kernel.partners import Partner, get_partner
+from kernel.validate import row_id
 from scoring.catalogue import Catalogue
 from storage.dialect import locked
 from storage.models import (
@@ -449,3 +450,13 @@ async def export_part(session: AsyncSession, user: User) -> dict[str, Any]:
             ],
         }
     }
+
+
+async def own_referral(session: AsyncSession, user_id: int, raw_id: str | None) -> Referral | None:
+    """The referral a button names (its id, as written in the button), when it is the user's:
+    forged, foreign or vanished ids give None."""
+    ident = row_id(raw_id)
+    if ident is None:
+        return None
+    referral = await session.get(Referral, ident)
+    return referral if referral is not None and referral.user_id == user_id else None

@@ -25,7 +25,6 @@ from kernel import events
 from kernel.logs import pseudonym
 from kernel.partners import Partner, get_partner
 from kernel.turn import Turn
-from kernel.validate import row_id
 from messages import Action, Button, Outcome, Reply, render, render_label
 from messages.messenger import Messenger, Rejected, RetryLater, SendError, Unreachable
 from storage.engine import Database
@@ -223,13 +222,8 @@ async def end_relay(turn: Turn) -> Outcome:
 
 
 async def _own_open_referral(turn: Turn, raw_id: str) -> Referral | None:
-    ident = row_id(raw_id)
-    if ident is None:
-        return None
-    referral = await turn.session.get(Referral, ident)
-    if referral is None or referral.user_id != turn.user.id:
-        return None
-    return referral if referral.state in referrals.ACTIVE else None
+    referral = await referrals.own_referral(turn.session, turn.user.id, raw_id)
+    return referral if referral is not None and referral.state in referrals.ACTIVE else None
 
 
 async def resume_relay(turn: Turn, raw_id: str) -> Outcome:

@@ -86,13 +86,8 @@ async def close_and_ask(
 
 
 async def _own_asked_referral(turn: Turn, raw_id: str) -> Referral | None:
-    ident = row_id(raw_id)
-    if ident is None:
-        return None
-    referral = await turn.session.get(Referral, ident)
-    if referral is None or referral.user_id != turn.user.id:
-        return None
-    return referral if referral.satisfaction_asked_at is not None else None
+    referral = await referrals.own_referral(turn.session, turn.user.id, raw_id)
+    return referral if referral is not None and referral.satisfaction_asked_at else None
 
 
 async def _tell_programme(
