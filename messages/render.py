@@ -26,6 +26,7 @@ from jinja2 import (
     TemplateError,
     TemplateNotFound,
 )
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from messages import formats
@@ -94,7 +95,8 @@ class Catalog:
     def __init__(self, shipped: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self._shipped = {lang: dict(keys) for lang, keys in (shipped or load_shipped()).items()}
         self._overrides: dict[tuple[str, str], str] = {}
-        self.environment = Environment(
+        # Sandboxed: operators' versions run here too, and must never reach Python internals.
+        self.environment = SandboxedEnvironment(
             loader=_CatalogLoader(self),
             autoescape=True,
             undefined=StrictUndefined,

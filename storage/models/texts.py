@@ -34,3 +34,7 @@ class TextOverride(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(254), default="")
+    # "published" rows are in force (the highest published version); a "draft" is an operator's
+    # saved work in progress, shown only in the console.
+    state: Mapped[str] = mapped_column(String(16), default="published")
+    comment: Mapped[str] = mapped_column(Text, default="")
