@@ -28,6 +28,11 @@ ACCOUNT_CREATED = "account_created"
 ACCOUNT_DISABLED = "account_disabled"
 ACCOUNT_ENABLED = "account_enabled"
 PASSWORD_RESET = "password_reset"
+TEXT_DRAFT = "text_draft"
+TEXT_PUBLISHED = "text_published"
+TEXT_ROLLED_BACK = "text_rolled_back"
+TEXTS_EXPORTED = "texts_exported"
+TEXTS_IMPORTED = "texts_imported"
 ACTIONS = (
     VIEW_TRANSCRIPT,
     REPLY,
@@ -42,6 +47,11 @@ ACTIONS = (
     ACCOUNT_DISABLED,
     ACCOUNT_ENABLED,
     PASSWORD_RESET,
+    TEXT_DRAFT,
+    TEXT_PUBLISHED,
+    TEXT_ROLLED_BACK,
+    TEXTS_EXPORTED,
+    TEXTS_IMPORTED,
 )
 
 

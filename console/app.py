@@ -351,12 +351,12 @@ def _date(raw: str | None, account: AccountView, *, end: bool = False) -> dateti
 
 @signed_in
 async def home(ctx: Ctx) -> Response:
-    """Coaches land on their inbox, admins on the audit log, operators on their (coming) page."""
+    """Coaches land on their inbox, admins on the audit log, operators on the bot texts."""
     if ctx.account.is_coach:
         return await _inbox(ctx)
     if ctx.account.is_admin:
         return RedirectResponse("/audit", status_code=303)
-    return render(ctx, "operator.html")
+    return RedirectResponse("/texts", status_code=303)
 
 
 async def _inbox(ctx: Ctx) -> Response:
@@ -761,6 +761,9 @@ def build_console(services: ConsoleServices) -> Starlette:
         ),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
+    from console import operators  # imported here: it builds on this module's helpers
+
+    routes[-1:-1] = operators.ROUTES
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],

@@ -16,6 +16,38 @@
       canned.value = "";
     });
   }
+  // Operators' text editor: a live preview while typing (debounced), with the checks.
+  var form = document.getElementById("text-form");
+  if (form) {
+    var body = document.getElementById("body");
+    var timer = null;
+    var refresh = function () {
+      var data = new FormData(form);
+      data.delete("action");
+      fetch(form.dataset.preview, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (answer) {
+          document.getElementById("preview").innerHTML = answer.html || "";
+          document.getElementById("preview-length").textContent = answer.length;
+          var checks = document.getElementById("checks");
+          checks.textContent = "";
+          var box = document.createElement("div");
+          if (answer.ok) {
+            box.className = "notice";
+            box.textContent = checks.dataset.ok || "OK";
+          } else {
+            box.className = "error";
+            var ul = document.createElement("ul");
+            ul.className = "problems";
+            answer.problems.forEach(function (p) { var li = document.createElement("li"); li.textContent = p; ul.appendChild(li); });
+            box.appendChild(ul);
+          }
+          checks.appendChild(box);
+        })
+        .catch(function () { /* the next keystroke tries again */ });
+    };
+    body.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 250); });
+  }
   var list = document.getElementById("transcript");
   if (!list) { return; }
   list.scrollTop = list.scrollHeight;
