@@ -761,9 +761,9 @@ def build_console(services: ConsoleServices) -> Starlette:
         ),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    from console import operators  # imported here: it builds on this module's helpers
+    from console import dashboard, operators  # imported here: they build on this module
 
-    routes[-1:-1] = operators.ROUTES
+    routes[-1:-1] = operators.ROUTES + dashboard.ROUTES
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],

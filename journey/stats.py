@@ -313,3 +313,199 @@ async def evaluation(
         time=await exploration_time(session, **window),
         survey=await survey_distribution(session, **window),
     )
+
+
+# ----- nudges and hand-over ------------------------------------------------------------------
+
+NUDGE_KINDS = (events.NUDGES_PLANNED, events.NUDGE_SENT, events.NUDGE_CLICKED,
+               events.NUDGES_STOPPED)
+HANDOVER_KINDS = (events.HANDOVER_REFERRED, events.HANDOVER_MESSAGE, events.HANDOVER_TIMED_OUT,
+                  events.HANDOVER_WITHDRAWN, events.HANDOVER_CLOSED, events.HANDOVER_RATED)
+
+
+@dataclass(frozen=True)
+class NudgeStep:
+    """One step and A/B variant of the nudges: distinct users sent it, who pressed one of its
+    buttons, who asked for a coach from it, who stopped the nudges from it."""
+
+    step: int
+    variant: str
+    sent: int
+    clicked: int
+    coach: int
+    stopped: int
+
+
+@dataclass(frozen=True)
+class NudgeGroup:
+    """Users planned into nudges (treated) or kept out (hold-out), and what they did anyway."""
+
+    users: int
+    coach_requested: int
+    stopped: int
+
+    @property
+    def coach_share(self) -> float | None:
+        """Share (0–1) who asked for a coach."""
+        return _share(self.coach_requested, self.users)
+
+
+@dataclass(frozen=True)
+class Nudges:
+    """The nudge funnel per step and variant, with the treated and hold-out groups."""
+
+    steps: list[NudgeStep]
+    treated: NudgeGroup
+    holdout: NudgeGroup
+    coach_via_nudge_users: int = 0
+    sent_users: int = 0
+
+    @property
+    def coach_via_nudge_share(self) -> float | None:
+        """Share (0–1) of users sent a nudge who asked for a coach from a nudge's button."""
+        return _share(self.coach_via_nudge_users, self.sent_users)
+
+
+@dataclass(frozen=True)
+class Programme:
+    """The hand-over to one programme: referrals by what became of them, outcomes, answer time
+    and satisfaction."""
+
+    code: str
+    referred: int
+    answered: int
+    timed_out: int
+    withdrawn: int
+    closed: int
+    outcomes: dict[str, int]
+    median_first_answer_seconds: float | None
+    satisfaction_mean: float | None
+    satisfaction_answers: int
+
+
+async def _rows(
+    session: AsyncSession, kinds: tuple[str, ...], partner: str | None,
+    since: datetime | None, until: datetime | None,
+) -> list[tuple[int, datetime, str, dict[str, Any]]]:
+    ev = _events()
+    result = await session.execute(
+        select(ev.c.user_id, ev.c.at, ev.c.kind, ev.c.data)
+        .where(ev.c.kind.in_(kinds), *_filters(ev, partner, since, until))
+        .order_by(ev.c.at, ev.c.id)
+    )
+    return [(int(u), at, kind, dict(data or {})) for u, at, kind, data in result]
+
+
+async def nudges(
+    session: AsyncSession,
+    *,
+    partner: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Nudges:
+    """The nudge funnel (distinct users per step and variant) and the hold-out comparison."""
+    rows = await _rows(session, NUDGE_KINDS, partner, since, until)
+    coach_rows = await _rows(session, (events.COACH_REQUESTED,), partner, since, until)
+    sets: dict[tuple[int, str], dict[str, set[int]]] = {}
+    planned: dict[int, bool] = {}
+    stopped_users: set[int] = set()
+    coach_via_nudge: set[int] = set()
+    sent_users: set[int] = set()
+    for user, _, kind, data in rows:
+        if kind == events.NUDGES_PLANNED:
+            planned[user] = bool(data.get("holdout"))
+            continue
+        if kind == events.NUDGES_STOPPED:
+            stopped_users.add(user)
+        step = data.get("step")
+        if not isinstance(step, int):
+            continue
+        slot = sets.setdefault(
+            (step, str(data.get("variant") or "")),
+            {"sent": set(), "clicked": set(), "coach": set(), "stopped": set()},
+        )
+        if kind == events.NUDGE_SENT:
+            slot["sent"].add(user)
+            sent_users.add(user)
+        elif kind == events.NUDGE_CLICKED:
+            slot["clicked"].add(user)
+            if data.get("button") == "coach":
+                slot["coach"].add(user)
+                coach_via_nudge.add(user)
+        elif kind == events.NUDGES_STOPPED:
+            slot["stopped"].add(user)
+    asked = {user for user, *_ in coach_rows}
+
+    def group(holdout: bool) -> NudgeGroup:
+        users = {u for u, h in planned.items() if h is holdout}
+        return NudgeGroup(len(users), len(users & asked), len(users & stopped_users))
+
+    return Nudges(
+        steps=[
+            NudgeStep(step, variant, len(s["sent"]), len(s["clicked"]), len(s["coach"]),
+                      len(s["stopped"]))
+            for (step, variant), s in sorted(sets.items())
+        ],
+        treated=group(False),
+        holdout=group(True),
+        coach_via_nudge_users=len(coach_via_nudge),
+        sent_users=len(sent_users),
+    )
+
+
+async def programmes(
+    session: AsyncSession,
+    *,
+    partner: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Programme]:
+    """The hand-over per programme, from the hand-over events of the window."""
+    rows = await _rows(session, HANDOVER_KINDS, partner, since, until)
+    referred_at: dict[int, datetime] = {}
+    first_answer: dict[int, datetime] = {}
+    per: dict[str, dict[str, Any]] = {}
+    score: dict[int, tuple[str, int]] = {}
+    for _, at, kind, data in rows:
+        code, referral = str(data.get("programme") or ""), data.get("referral")
+        if not isinstance(referral, int):
+            continue
+        slot = per.setdefault(code, {"referred": set(), "answered": set(), "timed_out": set(),
+                                     "withdrawn": set(), "closed": {}})
+        if kind == events.HANDOVER_REFERRED:
+            slot["referred"].add(referral)
+            referred_at[referral] = at
+        elif kind == events.HANDOVER_MESSAGE and data.get("direction") == "coach":
+            slot["answered"].add(referral)
+            first_answer.setdefault(referral, at)
+        elif kind == events.HANDOVER_TIMED_OUT:
+            slot["timed_out"].add(referral)
+        elif kind == events.HANDOVER_WITHDRAWN:
+            slot["withdrawn"].add(referral)
+        elif kind == events.HANDOVER_CLOSED:
+            slot["closed"][referral] = str(data.get("outcome") or "")
+        elif kind == events.HANDOVER_RATED and isinstance(data.get("score"), int):
+            score[referral] = (code, int(data["score"]))  # the latest rating counts
+    result = []
+    for code, slot in sorted(per.items()):
+        waits = [
+            (first_answer[r] - referred_at[r]).total_seconds()
+            for r in slot["referred"]
+            if r in first_answer and r in referred_at
+        ]
+        scores = [s for c, s in score.values() if c == code]
+        result.append(
+            Programme(
+                code=code,
+                referred=len(slot["referred"]),
+                answered=len(slot["answered"]),
+                timed_out=len(slot["timed_out"]),
+                withdrawn=len(slot["withdrawn"]),
+                closed=len(slot["closed"]),
+                outcomes=dict(sorted(Counter(slot["closed"].values()).items())),
+                median_first_answer_seconds=statistics.median(waits) if waits else None,
+                satisfaction_mean=statistics.fmean(scores) if scores else None,
+                satisfaction_answers=len(scores),
+            )
+        )
+    return result
