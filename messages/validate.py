@@ -26,8 +26,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, no
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from messages import formats
-from messages.render import LANGUAGES, load_shipped, plain_text
+from messages.render import LANGUAGES, default_catalog, load_shipped, plain_text
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -53,14 +52,8 @@ def sandbox() -> SandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    env.filters.update(
-        number=formats.number,
-        euros=formats.euros,
-        percent=formats.percent,
-        date=formats.long_date,
-        clock=formats.clock,
-        de=formats.of_quoted,
-    )
+    # The same filters as the bot's catalogue (figures, amounts, dates as each language writes).
+    env.filters.update(default_catalog().environment.filters)
     return env
 
 
