@@ -137,9 +137,9 @@ def _rows(table: str, data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]
 
 def bars_svg(title: str, bars: list[tuple[str, float | None, float | None]]) -> str:
     """A horizontal bar chart of shares (0–1): Tremplin's bar, the reference as a thin bar."""
-    width, label_w, row_h = 640, 260, 34
+    width, label_w, row_h = 640, 330, 34
     height = 30 + row_h * len(bars)
-    scale = width - label_w - 70
+    scale = width - label_w - 60
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" '
         f'viewBox="0 0 {width} {height}" width="100%" class="chart">',
@@ -148,7 +148,7 @@ def bars_svg(title: str, bars: list[tuple[str, float | None, float | None]]) -> 
     ]
     for i, (label, value, reference) in enumerate(bars):
         y = 30 + i * row_h
-        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{escape(label)}</text>')
+        parts.append(f'<text x="0" y="{y + 15}" font-size="11">{escape(label)}</text>')
         shown = value or 0.0
         parts.append(
             f'<rect x="{label_w}" y="{y + 2}" width="{shown * scale:.1f}" height="16" '
@@ -173,7 +173,7 @@ def funnel_svg(title: str, steps: list[stats.NudgeStep]) -> str:
     colours = (("sent", "#1f5fbf"), ("clicked", "#3c9d5d"), ("coach", "#e0a100"),
                ("stopped", "#b3261e"))
     top = max([s.sent for s in steps] + [1])
-    height = 40 + len(steps) * (row_h * 2 + 8)
+    height = 50 + len(steps) * (row_h * 2 + 8)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" '
         f'viewBox="0 0 {width} {height}" width="100%" class="chart">',
@@ -181,10 +181,10 @@ def funnel_svg(title: str, steps: list[stats.NudgeStep]) -> str:
         f'<text x="0" y="16" font-size="14" font-weight="600">{escape(title)}</text>',
     ]
     for i, (name, colour) in enumerate(colours):
-        parts.append(f'<rect x="{300 + i * 85}" y="6" width="10" height="10" fill="{colour}"/>'
-                     f'<text x="{314 + i * 85}" y="15" font-size="11">{name}</text>')
+        parts.append(f'<rect x="{i * 85}" y="26" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{14 + i * 85}" y="35" font-size="11">{name}</text>')
     for i, step in enumerate(steps):
-        y = 30 + i * (row_h * 2 + 8)
+        y = 46 + i * (row_h * 2 + 8)
         parts.append(f'<text x="0" y="{y + 22}" font-size="12">step {step.step} '
                      f'{escape(step.variant)}</text>')
         for j, (name, colour) in enumerate(colours):
