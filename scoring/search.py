@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 
 from scoring.catalogue import Catalogue
 from scoring.models import SearchHit
-from scoring.text import normalise
+from scoring.text import FRENCH_STOP_WORDS, normalise
 
 EXACT_SCORE = 100.0
 PREFIX_BASE = 90.0
@@ -38,37 +38,7 @@ _WORD_FUZZY_LIMIT = 6
 _MIN_PREFIX_LEN = 3
 _MIN_FUZZY_WORD_LEN = 4
 _MAX_CANDIDATES = 400
-STOP_WORDS = frozenset(
-    {
-        "a",
-        "au",
-        "aux",
-        "d",
-        "de",
-        "des",
-        "du",
-        "en",
-        "et",
-        "l",
-        "la",
-        "le",
-        "les",
-        "ou",
-        "par",
-        "pour",
-        "sur",
-        "un",
-        "une",
-        "of",
-        "the",
-        "and",
-        "in",
-        "on",
-        "to",
-        "for",
-        "with",
-    }
-)
+STOP_WORDS = FRENCH_STOP_WORDS | frozenset({"of", "the", "and", "in", "on", "to", "for", "with"})
 
 # Kinds of indexed text, in tie-break order.
 KIND_TITLE, KIND_SYNONYM, KIND_JOB_TITLE = 0, 1, 2

@@ -19,3 +19,29 @@ def normalise(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", lowered)
     ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", ascii_only).strip()
+
+
+# Little words that say nothing about a job: left out when titles are matched or compared.
+FRENCH_STOP_WORDS = frozenset(
+    [
+        "a",
+        "au",
+        "aux",
+        "d",
+        "de",
+        "des",
+        "du",
+        "en",
+        "et",
+        "l",
+        "la",
+        "le",
+        "les",
+        "ou",
+        "par",
+        "pour",
+        "sur",
+        "un",
+        "une",
+    ]
+)

@@ -47,7 +47,7 @@ from typing import Any
 
 from scoring.importers.rome import import_rome
 from scoring.labour import LabourData
-from scoring.text import normalise
+from scoring.text import FRENCH_STOP_WORDS, normalise
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SHARED = REPO.parent / "shared" / "data"
@@ -229,33 +229,10 @@ def build_rome(shared: Path) -> dict[str, Any]:
     }
 
 
-_STOP = frozenset(
-    {
-        "a",
-        "au",
-        "aux",
-        "d",
-        "de",
-        "des",
-        "du",
-        "en",
-        "et",
-        "l",
-        "la",
-        "le",
-        "les",
-        "ou",
-        "par",
-        "pour",
-        "sur",
-        "un",
-        "une",
-    }
-)
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in normalise(text).split() if w not in _STOP and len(w) > 1]
+    return [w for w in normalise(text).split() if w not in FRENCH_STOP_WORDS and len(w) > 1]
 
 
 def everyday_name(titles: list[str]) -> str:
