@@ -7,6 +7,7 @@ process at start with one line that names the variable.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import time, timedelta
@@ -18,8 +19,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kernel.clock import QuietHours, parse_duration
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -28,11 +27,17 @@ class SettingsError(ValueError):
 
 
 def parse_durations(raw: str) -> tuple[timedelta, ...]:
-    """Parse `1d,3d,7d` (units s, m, h, d) into increasing delays."""
+    """Parse `1d,3d,7d` (units s, m, h, d) into increasing delays.
+
+    Each delay counts from the saved career and step n is the n-th nudge, so a list out of order
+    would send the third nudge before the first: refused.
+    """
     parts = [p for p in raw.split(",") if p.strip()]
     if not parts:
         raise ValueError("expected a comma-separated list such as 1d,3d,7d")
     delays = [parse_duration(part) for part in parts]
+    if any(later <= earlier for earlier, later in itertools.pairwise(delays)):
+        raise ValueError("expected increasing delays such as 1d,3d,7d")
     return tuple(delays)
 
 

@@ -61,6 +61,8 @@ def test_dotenv_file_is_read_and_environment_wins(
     [
         ("TREMPLIN_NUDGE_DELAYS", "1 day"),
         ("TREMPLIN_NUDGE_DELAYS", ""),
+        ("TREMPLIN_NUDGE_DELAYS", "7d,3d,1d"),
+        ("TREMPLIN_NUDGE_DELAYS", "1d,1d,7d"),
         ("TREMPLIN_QUIET_HOURS", "21-9"),
         ("TREMPLIN_QUIET_HOURS", "25:00-09:00"),
         ("TREMPLIN_NUDGE_DAILY_CAP", "0"),
