@@ -35,6 +35,8 @@ from typing import Any
 
 LEVELS = ("dep", "reg", "nat")
 QUALIFICATION_ORDER = ("none", "cap", "bac", "bac+2", "bac+3")
+# DARES's six explanatory indicators of tension, in the order of a full cell of
+# ``tensions.json``: ``[employment, tension score, category, *DRIVERS]`` (`CELL_FIELDS`).
 DRIVERS = (
     "hiring",
     "training_link",
@@ -43,6 +45,8 @@ DRIVERS = (
     "hard_conditions",
     "geographic_mismatch",
 )
+CELL_FIELDS = ("employment", "tension", "category", *DRIVERS)
+_FIRST_DRIVER = CELL_FIELDS.index(DRIVERS[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,25 +211,19 @@ class LabourData:
         if scores and categories:
             score = _weighted([(value, weight) for value, weight, _ in scores])
             category = _weighted([(float(c[2]), w) for c, w, _ in categories])
-            drivers: list[int | None] = []
-            for position in range(3, 9):
+            drivers: dict[str, int | None] = {}
+            for position, driver in enumerate(DRIVERS, start=_FIRST_DRIVER):
                 mean = _weighted(
                     [(float(c[position]), w) for c, w, _ in categories if c[position] is not None]
                 )
-                drivers.append(None if mean is None else round_half_up(mean))
+                drivers[driver] = None if mean is None else round_half_up(mean)
             assert score is not None and category is not None
-            hiring, link, lack, non_durable, hard, mismatch = drivers
             tension = Tension(
                 category=round_half_up(category),
                 score=round(score, 3),
-                hiring=hiring,
-                training_link=link,
-                lack_of_workers=lack,
-                non_durable=non_durable,
-                hard_conditions=hard,
-                geographic_mismatch=mismatch,
                 level=max((lv for _, _, lv in categories), key=LEVELS.index),
                 score_level=max((lv for _, _, lv in scores), key=LEVELS.index),
+                **drivers,
             )
         return MarketFigures(rome, dep_code, sum(employments), employment_level, tension, self.year)
 

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring.importers.rome import import_rome
-from scoring.labour import LabourData
+from scoring.labour import CELL_FIELDS, DRIVERS, LabourData
 from scoring.text import FRENCH_STOP_WORDS, normalise
 
 REPO = Path(__file__).resolve().parents[2]
@@ -55,14 +55,15 @@ DATA = REPO / "scoring" / "data"
 
 TENSION_YEAR = "2019"
 PERIOD = "2017-2019"
-TENSION_FIELDS = (
-    "Intensité d'embauches",
-    "Lien formation-emploi",
-    "Manque de main-d'œuvre disponible",
-    "Non-durabilité de l'emploi",
-    "Conditions de travail contraignantes",
-    "Inadéquation géographique",
-)
+# The column of ``tensions.csv`` that holds each of `scoring.labour.DRIVERS`.
+DRIVER_COLUMNS = {
+    "hiring": "Intensité d'embauches",
+    "training_link": "Lien formation-emploi",
+    "lack_of_workers": "Manque de main-d'œuvre disponible",
+    "non_durable": "Non-durabilité de l'emploi",
+    "hard_conditions": "Conditions de travail contraignantes",
+    "geographic_mismatch": "Inadéquation géographique",
+}
 DIPLOMAS = {
     "Aucun diplôme, CEP ou brevet des collèges": "none",
     "CAP, BEP ou autre diplôme équivalent": "cap",
@@ -110,7 +111,7 @@ def tension_row(row: dict[str, str]) -> list[Any]:
         return [employment]
     if category is None:
         return [employment, round(score, 3)]
-    drivers = [_number(row[name]) for name in TENSION_FIELDS]
+    drivers = [_number(row[DRIVER_COLUMNS[driver]]) for driver in DRIVERS]
     return [
         employment,
         round(score, 3),
@@ -137,17 +138,7 @@ def build_tensions(shared: Path) -> dict[str, Any]:
             dep.setdefault(row["dep"], {})[row["fap"]] = cell
     return {
         "year": int(TENSION_YEAR),
-        "fields": [
-            "employment",
-            "tension",
-            "category",
-            "hiring",
-            "training_link",
-            "lack_of_workers",
-            "non_durable",
-            "hard_conditions",
-            "geographic_mismatch",
-        ],
+        "fields": list(CELL_FIELDS),
         "nat": nat,
         "reg": reg,
         "dep": dep,
