@@ -50,12 +50,17 @@ def certainly_not_sent(exc: BaseException) -> bool:
     return isinstance(cause, _NOT_SENT)
 
 
+def retry_seconds(exc: RetryAfter) -> float:
+    """The seconds a 429 asks to wait (python-telegram-bot gives an int, or a timedelta with
+    PTB_TIMEDELTA set)."""
+    retry = exc.retry_after
+    return retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+
+
 def translate(exc: TelegramError) -> SendError:
     """The domain's view of a Telegram error (BadRequest is a NetworkError: test it first)."""
     if isinstance(exc, RetryAfter):
-        retry = exc.retry_after
-        seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
-        return RetryLater(seconds)
+        return RetryLater(retry_seconds(exc))
     if isinstance(exc, Forbidden):
         return Unreachable(exc.message)
     if isinstance(exc, BadRequest):

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Update
 from telegram.error import RetryAfter, TelegramError
 
+from bot.messenger import retry_seconds
 from journey import access
 from journey.conversation import LoggingMessenger, log_incoming
 from journey.profiles import Sender, find_user, get_or_create_user
@@ -214,8 +215,7 @@ async def _answer(query: CallbackQuery, notice: str | None) -> None:
             await query.answer(text)
             return
         except RetryAfter as exc:
-            retry = exc.retry_after
-            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+            seconds = retry_seconds(exc)
             if seconds > ANSWER_WAIT_MAX:
                 break
             log.warning("429 on answering a button press: waiting %.1f s", seconds)

@@ -35,6 +35,11 @@ FRENCH_NAMES: dict[str, str] = {
 }
 
 
+def arg(args: tuple[str, ...], index: int, default: str = "") -> str:
+    """One argument of a button, or `default` when forged or old callback data lacks it."""
+    return args[index] if len(args) > index else default
+
+
 def _modules() -> list[ModuleType]:
     from bot.handlers import basics, coach, explore, nudges, onboarding, privacy
 

@@ -3,15 +3,10 @@ satisfaction, withdrawal)."""
 
 from __future__ import annotations
 
-from bot.handlers import ActionFlow, CommandFlow
+from bot.handlers import ActionFlow, CommandFlow, arg
 from coaching import handover_flows as flows
 from coaching import handover_privacy, relay, satisfaction
 from journey import actions
-
-
-def _arg(args: tuple[str, ...], index: int) -> str:
-    return args[index] if len(args) > index else ""
-
 
 COMMANDS: dict[str, CommandFlow] = {
     "coach": lambda turn, text: flows.start(turn, text.strip().upper() or None),
@@ -19,7 +14,7 @@ COMMANDS: dict[str, CommandFlow] = {
 }
 
 ACTIONS: dict[str, ActionFlow] = {
-    actions.COACH: lambda turn, args: flows.start(turn, _arg(args, 0) or None, via="button"),
+    actions.COACH: lambda turn, args: flows.start(turn, arg(args, 0) or None, via="button"),
     flows.ANSWER_SITUATION: flows.answer_situation,
     flows.ANSWER_AGE: flows.answer_age,
     flows.CHANGE_ANSWERS: flows.change_answers,
@@ -28,9 +23,9 @@ ACTIONS: dict[str, ActionFlow] = {
     flows.CONSENT_NO: flows.consent_no,
     handover_privacy.WITHDRAW: handover_privacy.withdraw,
     relay.END_RELAY: lambda turn, args: relay.end_relay(turn),
-    relay.RESUME_RELAY: lambda turn, args: relay.resume_relay(turn, _arg(args, 0)),
+    relay.RESUME_RELAY: lambda turn, args: relay.resume_relay(turn, arg(args, 0)),
     relay.KEEP_WAITING: flows.keep_waiting,
     relay.SWITCH: flows.switch,
-    satisfaction.RATE: lambda turn, args: satisfaction.rate(turn, _arg(args, 0), _arg(args, 1)),
-    satisfaction.NO_COMMENT: lambda turn, args: satisfaction.no_comment(turn, _arg(args, 0)),
+    satisfaction.RATE: lambda turn, args: satisfaction.rate(turn, arg(args, 0), arg(args, 1)),
+    satisfaction.NO_COMMENT: lambda turn, args: satisfaction.no_comment(turn, arg(args, 0)),
 }

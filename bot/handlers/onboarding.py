@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import ActionFlow, CommandFlow
+from bot.handlers import ActionFlow, CommandFlow, arg
 from journey import onboarding, preferences
 from kernel.turn import Turn
 from messages.outgoing import Outcome
@@ -25,6 +25,6 @@ ACTIONS: dict[str, ActionFlow] = {
     preferences.SWITCH_LANGUAGE: lambda turn, args: preferences.switch_language(turn),
     preferences.CHANGE_QUALIFICATION: lambda turn, args: preferences.change_qualification(turn),
     onboarding.SET_QUALIFICATION: lambda turn, args: onboarding.set_qualification(
-        turn, args[0] if args else "", args[1] if len(args) > 1 else "o"
+        turn, arg(args, 0), arg(args, 1, "o")
     ),
 }
