@@ -26,7 +26,6 @@ import os
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -44,6 +43,7 @@ from console.security import SessionSigner  # noqa: E402
 from migrations.apply import upgrade_async  # noqa: E402
 from scoring.catalogue import load_catalogue  # noqa: E402
 from storage.engine import Database  # noqa: E402
+from storage.scratch import create_database, drop_database  # noqa: E402
 from tremplin.console_process import NoBot  # noqa: E402
 
 PASSWORD = "bench password long enough"
@@ -346,12 +346,7 @@ async def main_async(args: argparse.Namespace) -> int:
         # Measure again on a database kept by an earlier --keep run (no seeding).
         await upgrade_async(args.reuse)
         return _report(await measure(args.reuse, args.runs), await naive_search(args.reuse))
-    admin = _dsn(args.database_url)
-    name = f"tremplin_bench_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(admin)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    url = "postgresql+asyncpg://" + admin.split("://", 1)[1].rpartition("/")[0] + "/" + name
+    url = await create_database(args.database_url, "tremplin_bench")
     try:
         await upgrade_async(url)
         db = Database(url)
@@ -370,9 +365,7 @@ async def main_async(args: argparse.Namespace) -> int:
         if args.keep:
             print(f"kept: {url}")
         else:
-            conn = await asyncpg.connect(admin)
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await conn.close()
+            await drop_database(args.database_url, url)
     return _report(results, peer)
 
 

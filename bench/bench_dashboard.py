@@ -34,7 +34,7 @@ from journey import stats  # noqa: E402
 from migrations.apply import upgrade_async  # noqa: E402
 from storage.engine import Database  # noqa: E402
 from storage.models import AnonymousEvent, Event, User  # noqa: E402
-from tremplin.settings import normalise_database_url  # noqa: E402
+from storage.scratch import create_database, drop_database  # noqa: E402
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 PARTNERS = [None, None, None, "cap_jeunes", "metiers_4mois"]
@@ -123,7 +123,12 @@ async def main() -> None:
     args = parser.parse_args()
     users, events = (20_000, 400_000) if args.quick else (1_000_000, 20_000_000)
     with tempfile.TemporaryDirectory() as tmp:
-        url = normalise_database_url(args.database_url or f"sqlite:///{tmp}/bench.db")
+        # On a PostgreSQL server: a database of its own, dropped at the end (the run writes
+        # millions of rows, never into a database someone uses).
+        server = args.database_url
+        url = f"sqlite+aiosqlite:///{tmp}/bench.db"
+        if server:
+            url = await create_database(server, "tremplin_bench")
         await upgrade_async(url)
         db = Database(url)
         try:
@@ -147,6 +152,8 @@ async def main() -> None:
             print(f"peer, whole period and every programme: {heaviest * 1000:.0f} ms")
         finally:
             await db.dispose()
+            if server:
+                await drop_database(server, url)
 
 
 if __name__ == "__main__":

@@ -46,11 +46,11 @@ from kernel.turn import Environment  # noqa: E402
 from messages.outgoing import Reply  # noqa: E402
 from migrations.apply import upgrade_async  # noqa: E402
 from scoring.catalogue import load_catalogue  # noqa: E402
+from storage import scratch  # noqa: E402
 from storage.engine import Database  # noqa: E402
 from storage.models import Nudge, SavedCareer, User, utcnow  # noqa: E402
 from tremplin.playground.emulator import BotApiEmulator, FakeUser  # noqa: E402
 from tremplin.serving import serve  # noqa: E402
-from tremplin.settings import normalise_database_url  # noqa: E402
 
 TOKEN = "123456:BENCH-token"
 RATE = 25.0
@@ -74,34 +74,40 @@ async def fresh_database(url: str | None, directory: Path, name: str) -> str:
     if url is None:
         target = f"sqlite+aiosqlite:///{directory / (name + '.db')}"
     else:
-        import asyncpg  # type: ignore[import-untyped]
-
-        base = normalise_database_url(url)
-        admin = base.replace("postgresql+asyncpg://", "postgresql://")
-        connection = await asyncpg.connect(admin)
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await connection.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await connection.close()
-        target = f"{base.rpartition('/')[0]}/{name}"
+        target = await scratch.create_database(url, name)
     await upgrade_async(target)
     return target
 
 
 async def drop_database(url: str | None, database_url: str) -> None:
     """Drop a benchmark database made on a PostgreSQL server (SQLite files go with the folder)."""
-    if url is None:
-        return
-    import asyncpg  # type: ignore[import-untyped]
+    if url is not None:
+        await scratch.drop_database(url, database_url)
 
-    admin = normalise_database_url(url).replace("postgresql+asyncpg://", "postgresql://")
-    connection = await asyncpg.connect(admin)
-    try:
-        name = database_url.rpartition("/")[2]
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
+
+def flood_controlled_api(count: int) -> tuple[BotApiEmulator, list[float]]:
+    """The fake Bot API with Telegram's flood limits (30 messages a second, one a second per
+    chat, 429 beyond) and `count` users' chats open; with the list each sendMessage's time is
+    appended to."""
+    api = BotApiEmulator(TOKEN)
+    api.limit_rate(per_second=30, chat_gap=1.0)
+    for uid in range(1, count + 1):
+        api.ensure_chat(FakeUser(uid))
+    sent_at: list[float] = []
+    api.on_call = lambda method, params: (
+        sent_at.append(time.monotonic()) if method.lower() == "sendmessage" else None
+    )
+    return api, sent_at
+
+
+def delivery(api: BotApiEmulator, count: int, sent_at: list[float]) -> tuple[int, int, float]:
+    """Duplicated and lost nudges over the `count` chats, and the achieved messages a second."""
+    per_chat = Counter({uid: len(api.bot_messages(uid)) for uid in range(1, count + 1)})
+    duplicates = sum(n - 1 for n in per_chat.values() if n > 1)
+    lost = sum(1 for n in per_chat.values() if n == 0)
+    span = sent_at[-1] - sent_at[0] if len(sent_at) > 1 else 0.0
+    rate = (len(sent_at) - 1) / span if span else 0.0
+    return duplicates, lost, rate
 
 
 async def fill(db: Database, users: int, steps: int, due_now: bool) -> None:
@@ -166,14 +172,7 @@ async def bench_throughput(url: str | None, directory: Path, count: int) -> None
     database_url = await fresh_database(url, directory, "bench_nudges_rate")
     db = Database(database_url)
     await fill(db, count, 1, due_now=True)
-    api = BotApiEmulator(TOKEN)
-    api.limit_rate(per_second=30, chat_gap=1.0)
-    for uid in range(1, count + 1):
-        api.ensure_chat(FakeUser(uid))
-    sent_at: list[float] = []
-    api.on_call = lambda method, params: (
-        sent_at.append(time.monotonic()) if method.lower() == "sendmessage" else None
-    )
+    api, sent_at = flood_controlled_api(count)
     async with serve(api.app()) as root:
         bot = Bot(TOKEN, base_url=f"{root}/bot")
         async with bot:
@@ -186,11 +185,7 @@ async def bench_throughput(url: str | None, directory: Path, count: int) -> None
         async with db.transaction() as session:
             grouped = await session.execute(select(Nudge.state, func.count()).group_by(Nudge.state))
             states = {state: number for state, number in grouped.all()}
-    per_chat = Counter({uid: len(api.bot_messages(uid)) for uid in range(1, count + 1)})
-    duplicates = sum(n - 1 for n in per_chat.values() if n > 1)
-    lost = sum(1 for n in per_chat.values() if n == 0)
-    span = sent_at[-1] - sent_at[0] if len(sent_at) > 1 else 0.0
-    rate = (len(sent_at) - 1) / span if span else 0.0
+    duplicates, lost, rate = delivery(api, count, sent_at)
     print(
         f"  dispatcher: {count:,} nudges due at once, budget {RATE:.0f}/s, fake API 30/s\n"
         f"    achieved {rate:.2f} messages/s = {rate / RATE:.1%} of the budget "
@@ -205,10 +200,7 @@ async def bench_throughput(url: str | None, directory: Path, count: int) -> None
 
 async def bench_naive_peer(count: int) -> None:
     """Peer: sends as fast as 20 concurrent requests go, no budget, 429s simply counted."""
-    api = BotApiEmulator(TOKEN)
-    api.limit_rate(per_second=30, chat_gap=1.0)
-    for uid in range(1, count + 1):
-        api.ensure_chat(FakeUser(uid))
+    api, _ = flood_controlled_api(count)
     async with serve(api.app()) as root:
         bot = Bot(TOKEN, base_url=f"{root}/bot")
         async with bot:
@@ -240,14 +232,7 @@ async def bench_two_workers(url: str, directory: Path, count: int) -> None:
     database_url = await fresh_database(url, directory, "bench_nudges_two")
     db = Database(database_url)
     await fill(db, count, 1, due_now=True)
-    api = BotApiEmulator(TOKEN)
-    api.limit_rate(per_second=30, chat_gap=1.0)
-    for uid in range(1, count + 1):
-        api.ensure_chat(FakeUser(uid))
-    sent_at: list[float] = []
-    api.on_call = lambda method, params: (
-        sent_at.append(time.monotonic()) if method.lower() == "sendmessage" else None
-    )
+    api, sent_at = flood_controlled_api(count)
     async with serve(api.app()) as root:
         started = time.monotonic()
         workers = []
@@ -267,11 +252,7 @@ async def bench_two_workers(url: str, directory: Path, count: int) -> None:
             select(Nudge.claimed_by, func.count()).group_by(Nudge.claimed_by)
         )
         shares = {str(worker): number for worker, number in by_worker.all()}
-    per_chat = Counter({uid: len(api.bot_messages(uid)) for uid in range(1, count + 1)})
-    duplicates = sum(n - 1 for n in per_chat.values() if n > 1)
-    lost = sum(1 for n in per_chat.values() if n == 0)
-    span = sent_at[-1] - sent_at[0] if len(sent_at) > 1 else 0.0
-    rate = (len(sent_at) - 1) / span if span else 0.0
+    duplicates, lost, rate = delivery(api, count, sent_at)
     print(
         f"  two dispatcher processes on PostgreSQL: {count:,} nudges due at once, budget "
         f"{RATE:.0f}/s for both together, fake API 30/s\n"

@@ -45,6 +45,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from storage.scratch import create_database, drop_database  # noqa: E402
 from tremplin.playground.emulator import BotApiEmulator, ChatMessage, FakeUser  # noqa: E402
 from tremplin.serving import serve  # noqa: E402
 
@@ -364,37 +365,6 @@ async def bot_process(api: BenchApi, command: list[str], env: dict[str, str], cw
         log.close()
 
 
-async def fresh_postgres(url: str) -> str:
-    """A new, empty database on the server at `url`; returns its asyncpg URL."""
-    import asyncpg  # type: ignore[import-untyped]
-
-    from tremplin.settings import normalise_database_url
-
-    base = normalise_database_url(url)
-    name = f"tremplin_bench_{uuid.uuid4().hex[:8]}"
-    connection = await asyncpg.connect(base.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    return f"{base.rpartition('/')[0]}/{name}"
-
-
-async def drop_postgres(url: str, database_url: str) -> None:
-    """Drop a database made by `fresh_postgres`."""
-    import asyncpg
-
-    from tremplin.settings import normalise_database_url
-
-    admin = normalise_database_url(url).replace("postgresql+asyncpg://", "postgresql://")
-    connection = await asyncpg.connect(admin)
-    try:
-        name = database_url.rpartition("/")[2]
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
-
-
 @dataclass
 class Result:
     """What one bot did under full load (and half load for Tremplin)."""
@@ -517,13 +487,13 @@ async def main_async(options: argparse.Namespace) -> None:
                 results.append(await measure_tremplin(api, options, work, "Tremplin, SQLite", url))
                 print(describe(results[-1], echo[0].full.rate()), flush=True)
             if options.postgres_url:
-                url = await fresh_postgres(options.postgres_url)
+                url = await create_database(options.postgres_url, "tremplin_bench")
                 try:
                     results.append(
                         await measure_tremplin(api, options, work, "Tremplin, PostgreSQL", url)
                     )
                 finally:
-                    await drop_postgres(options.postgres_url, url)
+                    await drop_database(options.postgres_url, url)
                 print(describe(results[-1], echo[0].full.rate()), flush=True)
             echo.append(await measure_echo(api, options, work))
             print(describe(echo[1], None) + "  (again, after Tremplin)", flush=True)

@@ -20,6 +20,18 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def normalise_database_url(value: str) -> str:
+    """Accept the usual spellings and return an async SQLAlchemy URL (aiosqlite or asyncpg)."""
+    value = value.strip()
+    if value.startswith(("postgres://", "postgresql://")):
+        return "postgresql+asyncpg://" + value.split("://", 1)[1]
+    if value.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + value[len("sqlite:///") :]
+    if value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+        return value
+    raise ValueError("expected a sqlite:/// or postgresql:// address")
+
+
 # SQLite waits this long for another process's write to end before "database is locked". In one
 # process writers rarely wait (each update's transaction is a few milliseconds); the margin is for
 # a migration, a data import or a second process sharing the file.

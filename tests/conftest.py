@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from migrations.apply import upgrade_async
 from storage.engine import Database
-from tremplin.settings import normalise_database_url
+from storage.scratch import create_database, drop_database
 
 POSTGRES_URL = os.environ.get("TREMPLIN_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
@@ -28,36 +27,6 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
     yield
 
 
-async def _fresh_postgres_database() -> str:
-    """A new, empty database on the test server, so tests never see each other's rows."""
-    import asyncpg
-
-    base = normalise_database_url(POSTGRES_URL)
-    admin_dsn = base.replace("postgresql+asyncpg://", "postgresql://")
-    name = f"tremplin_test_{uuid.uuid4().hex[:12]}"
-    connection = await asyncpg.connect(admin_dsn)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    root, _, _ = base.rpartition("/")
-    return f"{root}/{name}"
-
-
-async def _drop_postgres_database(url: str) -> None:
-    import asyncpg
-
-    name = url.rpartition("/")[2]
-    admin_dsn = normalise_database_url(POSTGRES_URL).replace(
-        "postgresql+asyncpg://", "postgresql://"
-    )
-    connection = await asyncpg.connect(admin_dsn)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(params=BACKENDS)
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A migrated, empty database URL on each backend under test."""
@@ -66,12 +35,13 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         await upgrade_async(url)
         yield url
         return
-    url = await _fresh_postgres_database()
+    # A database of its own on the test server, so tests never see each other's rows.
+    url = await create_database(POSTGRES_URL, "tremplin_test")
     await upgrade_async(url)
     try:
         yield url
     finally:
-        await _drop_postgres_database(url)
+        await drop_database(POSTGRES_URL, url)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kernel.clock import QuietHours, parse_duration
+from storage.engine import normalise_database_url
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -223,18 +224,6 @@ class _RawSettings(BaseSettings):
     @classmethod
     def _db_url(cls, value: str) -> str:
         return normalise_database_url(value)
-
-
-def normalise_database_url(value: str) -> str:
-    """Accept the usual spellings and return an async SQLAlchemy URL (aiosqlite or asyncpg)."""
-    value = value.strip()
-    if value.startswith(("postgres://", "postgresql://")):
-        return "postgresql+asyncpg://" + value.split("://", 1)[1]
-    if value.startswith("sqlite:///"):
-        return "sqlite+aiosqlite:///" + value[len("sqlite:///") :]
-    if value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
-        return value
-    raise ValueError("expected a sqlite:/// or postgresql:// address")
 
 
 @dataclass(frozen=True)
