@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coaching import handover_flows
 from coaching.nudges import outbox, plan, timing
 from coaching.nudges.content import PLAN_STEP
-from journey import privacy, saved_careers
+from journey import privacy, saved_careers, training
 from kernel import events
 from kernel.turn import Turn
 from kernel.validate import career_code, row_id
@@ -109,6 +110,24 @@ async def record_press(turn: Turn, args: tuple[str, ...], button: str) -> None:
         button=button,
         **outbox.event_facts(row),
     )
+
+
+async def training_button(turn: Turn, args: tuple[str, ...]) -> Outcome:
+    """🎓 on a nudge (args: rome, nudge id): the press recorded, then the career card's
+    training options."""
+    await record_press(turn, args, "training")
+    if not args:
+        return Outcome(notice=render("common.stale_button", turn.lang))
+    return await training.training_options(turn, args[0])
+
+
+async def coach_button(turn: Turn, args: tuple[str, ...]) -> Outcome:
+    """💬 on a nudge (args: rome, nudge id): the press recorded, then the hand-over to a coach,
+    as from the career card's button."""
+    await record_press(turn, args, "coach")
+    if not args:
+        return Outcome(notice=render("common.stale_button", turn.lang))
+    return await handover_flows.start(turn, args[0] or None, via="button")
 
 
 async def plan_answer(turn: Turn, args: tuple[str, ...]) -> Outcome:
