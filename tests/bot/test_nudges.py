@@ -151,7 +151,7 @@ async def test_quiet_hours_hold_nudges_until_the_local_morning(bot_factory: Any)
     now = datetime.now(paris)
     begin, end = (now - timedelta(hours=1)).strftime("%H:%M"), (now + timedelta(hours=1))
     running = await start_bot(
-        bot_factory, nudge_delays="0.5s,1s,1s", quiet_hours=f"{begin}-{end.strftime('%H:%M')}"
+        bot_factory, nudge_delays="0.5s,1s,1.2s", quiet_hours=f"{begin}-{end.strftime('%H:%M')}"
     )
     chat = await onboarded(running, 802)
     await save_career(chat)
