@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +15,6 @@ from typing import Any, NamedTuple
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(rows_done, rows_total)`` while an import runs."""
 
-ROME_CODE = re.compile(r"^[A-N]\d{4}$")
 _PROGRESS_STEP = 500
 
 

@@ -12,8 +12,8 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from scoring.catalogue import ROME_CODE
 from scoring.importers.common import (
-    ROME_CODE,
     DataImportError,
     ImportReport,
     ProgressCallback,

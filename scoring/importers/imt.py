@@ -27,9 +27,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from scoring.catalogue import ROME_CODE
 from scoring.departements import resolve_departement
 from scoring.importers.common import (
-    ROME_CODE,
     CsvTable,
     DataImportError,
     ImportReport,

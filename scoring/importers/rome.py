@@ -18,8 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from scoring.catalogue import ROME_CODE
 from scoring.importers.common import (
-    ROME_CODE,
     CsvTable,
     DataImportError,
     ImportReport,
