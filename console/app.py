@@ -219,6 +219,32 @@ def _safe_next(raw: str | None) -> str:
     return "/"
 
 
+def _login_form(
+    request: Request,
+    lang: str,
+    csrf: str,
+    *,
+    status: int = 200,
+    next_path: str = "/",
+    message: str | None = None,
+    error: str | None = None,
+    email: str = "",
+) -> HTMLResponse:
+    """The sign-in form, with a notice (`message`) or the reason the last try failed (`error`)."""
+    return render(
+        None,
+        "login.html",
+        status=status,
+        request=request,
+        lang=lang,
+        csrf=csrf,
+        next=next_path,
+        message=message,
+        error=error,
+        email=email,
+    )
+
+
 async def login_page(request: Request) -> Response:
     """The sign-in form (with a fresh pre-session for its CSRF token)."""
     services = _services(request)
@@ -231,17 +257,8 @@ async def login_page(request: Request) -> Response:
         message = text("expired", lang)
     elif request.query_params.get("out"):
         message = text("signed_out", lang)
-    response = render(
-        None,
-        "login.html",
-        request=request,
-        lang=lang,
-        csrf=anon.csrf,
-        next=_safe_next(request.query_params.get("next")),
-        message=message,
-        error=None,
-        email="",
-    )
+    next_path = _safe_next(request.query_params.get("next"))
+    response = _login_form(request, lang, anon.csrf, next_path=next_path, message=message)
     _set_cookie(response, services, anon)
     return response
 
@@ -254,18 +271,7 @@ async def login(request: Request) -> Response:
     lang = data.lang if data else "fr"
     if data is None or not csrf_ok(data.csrf, str(form.get("csrf") or "")):
         anon = SessionData.anonymous(lang)
-        response = render(
-            None,
-            "login.html",
-            status=403,
-            request=request,
-            lang=lang,
-            csrf=anon.csrf,
-            next="/",
-            message=None,
-            error=text("csrf", lang),
-            email="",
-        )
+        response = _login_form(request, lang, anon.csrf, status=403, error=text("csrf", lang))
         _set_cookie(response, services, anon)
         return response
     email = str(form.get("email") or "")[:254]
@@ -282,27 +288,11 @@ async def login(request: Request) -> Response:
             status = 429
         else:
             error, status = text("wrong", lang), 401
-        response = render(
-            None,
-            "login.html",
-            status=status,
-            request=request,
-            lang=lang,
-            csrf=data.csrf,
-            next=next_path,
-            message=None,
-            error=error,
-            email=email,
+        return _login_form(
+            request, lang, data.csrf, status=status, next_path=next_path, error=error, email=email
         )
-        return response
-    session_data = data.signed_in(result.account.id, result.account.session_version)
-    session_data = SessionData(
-        session_data.account_id,
-        session_data.version,
-        session_data.csrf,
-        session_data.issued,
-        session_data.seen,
-        result.account.language,
+    session_data = data.signed_in(result.account.id, result.account.session_version).speaking(
+        result.account.language
     )
     redirect = RedirectResponse(next_path, status_code=303)
     _set_cookie(redirect, services, session_data)
@@ -325,14 +315,7 @@ async def preferences(ctx: Ctx) -> Response:
     """Switch the console language for this session."""
     lang = _field(ctx, "lang", 5)
     if lang in ("fr", "en"):
-        ctx.session = SessionData(
-            ctx.session.account_id,
-            ctx.session.version,
-            ctx.session.csrf,
-            ctx.session.issued,
-            ctx.session.seen,
-            lang,
-        )
+        ctx.session = ctx.session.speaking(lang)
     return RedirectResponse(_safe_next(_field(ctx, "next", 500)), status_code=303)
 
 
@@ -502,32 +485,51 @@ async def reply(ctx: Ctx) -> Response:
     )
 
 
+async def _casework_step(
+    ctx: Ctx,
+    step: Callable[[Any, int], Awaitable[object]],
+    *,
+    done: str,
+    refused: int,
+    **error_values: object,
+) -> Response:
+    """Run one casework step on the referral of the URL in a transaction: back to the referral
+    page with the `done` message, or, when casework refuses, the page again with the reason
+    (status `refused`)."""
+    services = _services(ctx.request)
+    referral_id = _referral_id(ctx)
+    try:
+        async with services.db.transaction() as session:
+            await step(session, referral_id)
+    except CaseworkError as exc:
+        error = ctx.t("e_" + exc.code, **error_values)
+        return await _referral_page(ctx, referral_id, status=refused, error=error)
+    return _back(referral_id, done)
+
+
 @signed_in
 async def add_note(ctx: Ctx) -> Response:
     """A private note."""
-    services = _services(ctx.request)
-    referral_id = _referral_id(ctx)
     draft = _field(ctx, "note")
-    try:
-        async with services.db.transaction() as session:
-            await casework.add_note(session, ctx.account, referral_id, draft)
-    except CaseworkError as exc:
-        error = ctx.t("e_" + exc.code, max=casework.NOTE_MAX, length=len(draft.strip()))
-        return await _referral_page(ctx, referral_id, status=400, error=error)
-    return _back(referral_id, "note")
+    return await _casework_step(
+        ctx,
+        lambda session, referral_id: casework.add_note(session, ctx.account, referral_id, draft),
+        done="note",
+        refused=400,
+        max=casework.NOTE_MAX,
+        length=len(draft.strip()),
+    )
 
 
 @signed_in
 async def accept(ctx: Ctx) -> Response:
     """Take a new referral."""
-    services = _services(ctx.request)
-    referral_id = _referral_id(ctx)
-    try:
-        async with services.db.transaction() as session:
-            await casework.accept(session, ctx.account, referral_id)
-    except CaseworkError as exc:
-        return await _referral_page(ctx, referral_id, status=409, error=ctx.t("e_" + exc.code))
-    return _back(referral_id, "accepted")
+    return await _casework_step(
+        ctx,
+        lambda session, referral_id: casework.accept(session, ctx.account, referral_id),
+        done="accepted",
+        refused=409,
+    )
 
 
 @signed_in
@@ -548,16 +550,15 @@ async def close(ctx: Ctx) -> Response:
 @signed_in
 async def set_outcome(ctx: Ctx) -> Response:
     """Correct the outcome of a closed referral."""
-    services = _services(ctx.request)
-    referral_id = _referral_id(ctx)
-    try:
-        async with services.db.transaction() as session:
-            await casework.set_outcome(
-                session, ctx.account, referral_id, _field(ctx, "outcome", 40)
-            )
-    except CaseworkError as exc:
-        return await _referral_page(ctx, referral_id, status=400, error=ctx.t("e_" + exc.code))
-    return _back(referral_id, "outcome")
+    outcome = _field(ctx, "outcome", 40)
+    return await _casework_step(
+        ctx,
+        lambda session, referral_id: casework.set_outcome(
+            session, ctx.account, referral_id, outcome
+        ),
+        done="outcome",
+        refused=400,
+    )
 
 
 @signed_in
@@ -567,10 +568,15 @@ async def export(ctx: Ctx) -> Response:
     async with services.db.transaction() as session:
         body = await casework.export_csv(session, ctx.account)
     name = f"referrals-{ctx.account.programme_code}-{datetime.now(UTC):%Y%m%d}.csv"
+    return download(body, "text/csv; charset=utf-8", name)
+
+
+def download(body: str, media_type: str, filename: str) -> Response:
+    """A file the browser saves under `filename` rather than shows."""
     return Response(
         body,
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{quote(name)}"'},
+        media_type=media_type,
+        headers={"content-disposition": f'attachment; filename="{quote(filename)}"'},
     )
 
 

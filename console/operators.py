@@ -4,7 +4,8 @@ a coach gets 403 on every page here. Every change is written to the audit log.""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -12,12 +13,13 @@ from starlette.routing import Route
 
 from accounts import audit
 from accounts.service import ADMIN, OPERATOR
-from console.app import Ctx, _field, _services, render, signed_in
+from console.app import Ctx, _field, _services, download, render, signed_in
 from kernel import texts
 from messages import registry, validate
 from messages.render import LANGUAGES, plain_text
 
 IMPORT_MAX = 2_000_000
+T = TypeVar("T")
 
 
 def _forbidden(ctx: Ctx) -> Response | None:
@@ -71,6 +73,32 @@ async def _list_page(ctx: Ctx, problems: list[str] | None = None) -> Response:
                   imported=imported if imported and imported.isdigit() else None)
 
 
+async def _audited(
+    ctx: Ctx,
+    change: Callable[[Any], Awaitable[T]],
+    kind: str,
+    detail: Callable[[T], dict[str, Any]],
+    *,
+    programme: str | None = None,
+) -> tuple[T | None, list[str]]:
+    """Make one change to the stored texts and write it to the audit log, in one transaction.
+    Its result, or the problems that refused it (then nothing changed, nothing is audited)."""
+    async with _services(ctx.request).db.transaction() as session:
+        try:
+            result = await change(session)
+        except texts.TextRejected as exc:
+            return None, exc.problems
+        await audit.record(
+            session, ctx.account, kind, programme_code=programme, detail=detail(result)
+        )
+    return result, []
+
+
+def _preview_html(verdict: validate.Check) -> str:
+    """The text as Telegram would show it, or nothing when it does not render."""
+    return validate.telegram_preview_html(verdict.rendered) if verdict.rendered else ""
+
+
 @_staff
 async def texts_list(ctx: Ctx) -> Response:
     """Every text, grouped by flow, with where it is overridden; search by key or words."""
@@ -119,7 +147,7 @@ async def _editor(
         programme=programme,
         source=source,
         verdict=verdict,
-        preview=validate.telegram_preview_html(verdict.rendered) if verdict.rendered else "",
+        preview=_preview_html(verdict),
         is_button=key.endswith("_button"),
         problems=problems if problems is not None else verdict.problems,
         notice=notice,
@@ -156,7 +184,7 @@ async def text_preview(ctx: Ctx) -> Response:
     verdict = validate.check(key, lang, _field(ctx, "body"))
     return JSONResponse(
         {
-            "html": validate.telegram_preview_html(verdict.rendered) if verdict.rendered else "",
+            "html": _preview_html(verdict),
             "problems": verdict.problems,
             "length": len(plain_text(verdict.rendered)),
             "ok": verdict.ok,
@@ -173,27 +201,17 @@ async def text_save(ctx: Ctx) -> Response:
     body = _field(ctx, "body")
     comment = _field(ctx, "comment", 500)
     publish = _field(ctx, "action", 16) == "publish"
-    async with _services(ctx.request).db.transaction() as session:
-        try:
-            if publish:
-                version = await texts.publish(
-                    session, key, lang, body, who=ctx.account.email, partner_code=programme,
-                    comment=comment,
-                )
-            else:
-                version = await texts.save_draft(
-                    session, key, lang, body, who=ctx.account.email, partner_code=programme,
-                    comment=comment,
-                )
-        except texts.TextRejected as exc:
-            problems = exc.problems
-        else:
-            problems = []
-            await audit.record(
-                session, ctx.account, audit.TEXT_PUBLISHED if publish else audit.TEXT_DRAFT,
-                programme_code=programme,
-                detail={"key": key, "lang": lang, "version": version.version},
-            )
+    write = texts.publish if publish else texts.save_draft
+    _, problems = await _audited(
+        ctx,
+        lambda session: write(
+            session, key, lang, body, who=ctx.account.email, partner_code=programme,
+            comment=comment,
+        ),
+        audit.TEXT_PUBLISHED if publish else audit.TEXT_DRAFT,
+        lambda version: {"key": key, "lang": lang, "version": version.version},
+        programme=programme,
+    )
     if problems:
         return await _editor(ctx, body=body, problems=problems, status=422)
     done = "published" if publish else "draft"
@@ -207,19 +225,15 @@ async def text_rollback(ctx: Ctx) -> Response:
     raw = _field(ctx, "version", 12)
     if _info(key) is None or not raw.isdigit():
         return render(ctx, "not_found.html", status=404)
-    async with _services(ctx.request).db.transaction() as session:
-        try:
-            version = await texts.rollback(
-                session, key, lang, int(raw), who=ctx.account.email, partner_code=programme
-            )
-        except texts.TextRejected as exc:
-            problems = exc.problems
-        else:
-            problems = []
-            await audit.record(
-                session, ctx.account, audit.TEXT_ROLLED_BACK, programme_code=programme,
-                detail={"key": key, "lang": lang, "to": int(raw), "version": version.version},
-            )
+    _, problems = await _audited(
+        ctx,
+        lambda session: texts.rollback(
+            session, key, lang, int(raw), who=ctx.account.email, partner_code=programme
+        ),
+        audit.TEXT_ROLLED_BACK,
+        lambda version: {"key": key, "lang": lang, "to": int(raw), "version": version.version},
+        programme=programme,
+    )
     if problems:
         return await _editor(ctx, problems=problems, status=422)
     return RedirectResponse(_editor_url(key, lang, programme, done="rolled_back"),
@@ -232,11 +246,7 @@ async def texts_export(ctx: Ctx) -> Response:
     async with _services(ctx.request).db.transaction() as session:
         document = await texts.export_yaml(session)
         await audit.record(session, ctx.account, audit.TEXTS_EXPORTED)
-    return Response(
-        document,
-        media_type="application/yaml; charset=utf-8",
-        headers={"content-disposition": 'attachment; filename="tremplin-texts.yaml"'},
-    )
+    return download(document, "application/yaml; charset=utf-8", "tremplin-texts.yaml")
 
 
 @_staff
@@ -247,19 +257,16 @@ async def texts_import(ctx: Ctx) -> Response:
         document = (await upload.read(IMPORT_MAX + 1)).decode("utf-8", "replace")
     else:
         document = _field(ctx, "document", IMPORT_MAX + 1)
-    problems: list[str] = []
-    count = 0
+    count: int | None = None
     if len(document) > IMPORT_MAX:
         problems = [ctx.t("e_import_size")]
     else:
-        async with _services(ctx.request).db.transaction() as session:
-            try:
-                count = await texts.import_yaml(session, document, who=ctx.account.email)
-            except texts.TextRejected as exc:
-                problems = exc.problems
-            else:
-                await audit.record(session, ctx.account, audit.TEXTS_IMPORTED,
-                                   detail={"published": count})
+        count, problems = await _audited(
+            ctx,
+            lambda session: texts.import_yaml(session, document, who=ctx.account.email),
+            audit.TEXTS_IMPORTED,
+            lambda published: {"published": published},
+        )
     if problems:
         return await _list_page(ctx, problems)
     return RedirectResponse("/texts?" + urlencode({"imported": count}), status_code=303)

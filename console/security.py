@@ -57,6 +57,10 @@ class SessionData:
         now = time.time()
         return SessionData(account_id, version, secrets.token_urlsafe(24), now, now, self.lang)
 
+    def speaking(self, lang: str) -> SessionData:
+        """The same session, with the console in another language."""
+        return replace(self, lang=lang)
+
     def touched(self) -> SessionData:
         """The same session, used now (the idle time-out starts again)."""
         return replace(self, seen=time.time())

@@ -44,11 +44,7 @@ async def save_text(
     next refresh, a draft only waits in the console."""
     latest = await session.scalar(
         select(func.max(TextOverride.version)).where(
-            TextOverride.key == key,
-            TextOverride.language == lang,
-            TextOverride.partner_code.is_(None)
-            if partner_code is None
-            else TextOverride.partner_code == partner_code,
+            *_scope(key, lang, partner_code)  # type: ignore[arg-type]
         )
     )
     row = TextOverride(
@@ -178,12 +174,7 @@ async def save_draft(
     comment: str = "",
 ) -> Version:
     """Keep an operator's work in progress; it is not checked and nobody sees it but staff."""
-    _check_target(key, lang)
-    row = await save_text(
-        session, key, lang, body, who=who, partner_code=partner_code, state=DRAFT,
-        comment=comment,
-    )
-    return _version(row)
+    return await _store(session, key, lang, body, who, partner_code, DRAFT, comment)
 
 
 async def publish(
@@ -198,12 +189,28 @@ async def publish(
 ) -> Version:
     """Check a version (messages.validate) and publish it: it is in force in every process within
     seconds. Raises TextRejected with the reasons when it cannot be published."""
+    return await _store(session, key, lang, body, who, partner_code, PUBLISHED, comment)
+
+
+async def _store(
+    session: AsyncSession,
+    key: str,
+    lang: str,
+    body: str,
+    who: str,
+    partner_code: str | None,
+    state: str,
+    comment: str,
+) -> Version:
+    # A draft is only checked for its target; a published version must also render.
     _check_target(key, lang)
-    verdict = validate.check(key, lang, body)
-    if not verdict.ok:
-        raise TextRejected(verdict.problems)
+    if state == PUBLISHED:
+        verdict = validate.check(key, lang, body)
+        if not verdict.ok:
+            raise TextRejected(verdict.problems)
     row = await save_text(
-        session, key, lang, body, who=who, partner_code=partner_code, comment=comment
+        session, key, lang, body, who=who, partner_code=partner_code, state=state,
+        comment=comment,
     )
     return _version(row)
 

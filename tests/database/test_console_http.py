@@ -11,10 +11,12 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from accounts import audit
 from accounts import service as accounts
 from coaching.partners import SHIPPED, import_partners
 from console.app import ConsoleServices, build_console
 from console.security import COOKIE, SessionData, SessionSigner
+from kernel import texts
 from storage.engine import Database
 from tremplin.console_process import NoBot
 
@@ -168,3 +170,35 @@ async def test_admins_manage_accounts_in_the_console(db: Database) -> None:
             assert not await accounts.programme_has_active_coach(session, "cap_jeunes")
         entries = await http.get("/audit")
         assert "a créé un compte" in entries.text and "a désactivé un compte" in entries.text
+
+
+async def test_an_operator_imports_texts_over_http_all_or_nothing(db: Database) -> None:
+    async with db.transaction() as session:
+        await accounts.create_account(session, "op@example.org", "operator", PASSWORD)
+        await texts.publish(session, "common.help", "fr", "Aide", who="op")
+    services = ConsoleServices(db=db, messenger=NoBot(), signer=SessionSigner(SECRET))
+    transport = httpx.ASGITransport(app=build_console(services), client=("127.0.0.1", 5002))
+    async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
+        login = await http.get("/login")
+        await http.post(
+            "/login",
+            data={"csrf": _csrf(login.text), "email": "op@example.org", "password": PASSWORD},
+        )
+        csrf = _csrf((await http.get("/texts")).text)
+        exported = await http.get("/texts/export.yaml")
+        disposition = exported.headers["content-disposition"]
+        assert disposition == 'attachment; filename="tremplin-texts.yaml"'
+        document = exported.text
+        assert "Aide" in document
+        changed = document.replace("Aide", "Aidez-moi")
+        imported = await http.post("/texts/import", data={"csrf": csrf, "document": changed})
+        assert imported.status_code == 303
+        assert imported.headers["location"] == "/texts?imported=1"
+        bad = changed.replace("Aidez-moi", "'{{ cycler.__init__.__globals__ }}'")
+        refused = await http.post("/texts/import", data={"csrf": csrf, "document": bad})
+        assert refused.status_code == 422 and "common.help (fr)" in refused.text
+    async with db.transaction() as session:
+        assert (await texts.history(session, "common.help", "fr"))[0].body == "Aidez-moi"
+        admin = await accounts.create_account(session, "admin@example.org", "admin", PASSWORD)
+        log = await audit.read_log(session, admin, audit.AuditFilter(action=audit.TEXTS_IMPORTED))
+    assert [line.detail for line in log.lines] == [{"published": 1}]
