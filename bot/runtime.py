@@ -25,6 +25,7 @@ from journey.profiles import Sender, find_user, get_or_create_user
 from kernel.logs import pseudonym
 from kernel.metrics import REPLY_SECONDS, UPDATES
 from kernel.turn import Environment, Turn
+from kernel.white_label import use_texts_of
 from messages.messenger import (
     Messenger,
     NotModified,
@@ -34,7 +35,7 @@ from messages.messenger import (
     TransientError,
 )
 from messages.outgoing import Outcome, Reply
-from messages.render import render, supported_language
+from messages.render import programme_texts, render, supported_language
 from storage.engine import Database
 from storage.models import User
 
@@ -113,7 +114,10 @@ async def process(
                     callback_data=callback_data,
                     message_id=message_id,
                 )
-                outcome = await flow(Turn(session, user, services.env, services.env.clock()))
+                # In the texts of the partner programme the user is with, if any.
+                with programme_texts():
+                    await use_texts_of(session, user)
+                    outcome = await flow(Turn(session, user, services.env, services.env.clock()))
     except Exception:
         # The flow's changes are rolled back (the user's state is left as it was); what came in
         # is still logged, in a transaction of its own, and the user gets an apology.

@@ -21,6 +21,7 @@ from coaching.nudges.outbox import cancel_pending
 from kernel import events
 from kernel.partners import Partner, get_partner
 from kernel.validate import row_id
+from kernel.white_label import use_texts_of
 from scoring.catalogue import Catalogue
 from storage.dialect import locked
 from storage.models import (
@@ -121,6 +122,7 @@ async def create(
         now=now,
     )
     await cancel_pending(session, user.id, "handover")
+    await use_texts_of(session, user)  # from now on, in the programme's own words
     await events.record(
         session,
         user,

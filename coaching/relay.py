@@ -27,6 +27,7 @@ from kernel.partners import Partner, get_partner
 from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render, render_label
 from messages.messenger import Messenger, Rejected, RetryLater, SendError, Unreachable
+from messages.render import programme_texts
 from storage.engine import Database
 from storage.models import Referral, ReferralMessage, User, utcnow
 
@@ -110,17 +111,18 @@ async def coach_reply(
         )
         first = coach_first_name(coach_name) or (partner.name if partner else "")
         lang = user.language
-        reply = Reply(
-            render(
+        with programme_texts(referral.partner_code):  # the coach's programme's own words
+            reply = Reply(
+                render(
+                    "coach.coach_message",
+                    lang,
+                    coach=first,
+                    programme=partner.name if partner else referral.partner_code,
+                    text=text,
+                ),
                 "coach.coach_message",
-                lang,
-                coach=first,
-                programme=partner.name if partner else referral.partner_code,
-                text=text,
-            ),
-            "coach.coach_message",
-            buttons=_coach_reply_buttons(referral, lang, first),
-        )
+                buttons=_coach_reply_buttons(referral, lang, first),
+            )
         chat_id, user_id, stored_id = user.chat_id, user.id, stored.id
     inner = messenger.inner if isinstance(messenger, LoggingMessenger) else messenger
     try:

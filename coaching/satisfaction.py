@@ -17,6 +17,7 @@ from kernel.turn import Turn
 from kernel.validate import row_id, small_number
 from messages import Action, Button, Outcome, Reply, render, render_label
 from messages.messenger import Messenger, SendError, Unreachable
+from messages.render import programme_texts
 from storage.engine import Database
 from storage.models import CoachConsent, ConversationEntry, Referral, User, utcnow
 
@@ -70,7 +71,8 @@ async def close_and_ask(
             return False
         referral.satisfaction_asked_at = now
         partner = await get_partner(session, referral.partner_code)
-        reply = question(referral, partner, user.language)
+        with programme_texts(referral.partner_code):  # asked in the programme's own words
+            reply = question(referral, partner, user.language)
         chat_id, user_id = user.chat_id, user.id
     try:
         await messenger.send(chat_id, reply)

@@ -29,6 +29,7 @@ from journey.profile_view import (
 from kernel import events
 from kernel.partners import Partner, get_partner
 from kernel.turn import Turn
+from kernel.white_label import use_texts_of
 from messages import Action, Button, Outcome, Reply, render, render_label
 from scoring.models import Priority
 from scoring.places import resolve_place
@@ -74,6 +75,7 @@ async def start(turn: Turn, payload: str) -> Outcome:
     resumed_reply = Reply(render("privacy.resumed", turn.lang), "privacy.resumed")
     if partner is not None and user.partner_code != partner.code:
         user.partner_code = partner.code
+        await use_texts_of(turn.session, user)  # the greeting already in its own words
     if user.onboarded and user.departement:
         text = render(
             "onboarding.welcome_back",

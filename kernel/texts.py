@@ -4,8 +4,9 @@ process shows the same text.
 Each process refreshes its catalogue from the table (`StoredTexts.refresh`, run at start and by
 the `texts` job every few seconds); the check is one cheap query (how many rows, the latest
 change), and the rows are read again only when it changed. A new version is therefore in force
-everywhere within seconds, without a restart. The console (a later issue) edits through
-`save_text`; a version that does not compile or render falls back to the shipped text.
+everywhere within seconds, without a restart. The console edits through `save_draft`, `publish`
+and `rollback`; a version that does not compile or render falls back to the shipped text (a
+programme's own version to the general text).
 """
 
 from __future__ import annotations
@@ -64,14 +65,24 @@ async def save_text(
 
 
 async def texts_in_force(session: AsyncSession) -> dict[tuple[str, str], str]:
-    """The latest version of every text everyone sees ((lang, key) → template); programmes'
-    own versions are not shown by the bot yet."""
+    """The latest version of every text everyone sees ((lang, key) → template)."""
     rows = await session.scalars(
         select(TextOverride)
         .where(TextOverride.partner_code.is_(None), TextOverride.state == PUBLISHED)
         .order_by(TextOverride.key, TextOverride.language, TextOverride.version)
     )
     return {(row.language, row.key): row.body for row in rows}
+
+
+async def programme_texts_in_force(session: AsyncSession) -> dict[tuple[str, str, str], str]:
+    """The latest version of every programme's own texts ((programme, lang, key) → template),
+    which the users with that programme see instead of the general text."""
+    rows = await session.scalars(
+        select(TextOverride)
+        .where(TextOverride.partner_code.is_not(None), TextOverride.state == PUBLISHED)
+        .order_by(TextOverride.key, TextOverride.language, TextOverride.version)
+    )
+    return {(str(row.partner_code), row.language, row.key): row.body for row in rows}
 
 
 class StoredTexts:
@@ -96,7 +107,9 @@ class StoredTexts:
         )
         if stamp == self._stamp:
             return False
-        self.catalog.set_overrides(await texts_in_force(session))
+        self.catalog.set_overrides(
+            await texts_in_force(session), await programme_texts_in_force(session)
+        )
         self._stamp = stamp
         return True
 

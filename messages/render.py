@@ -5,6 +5,11 @@ template, addressed as `<area>.<key>`. Autoescaping is on, so a first name such 
 `<b>Zoë & co</b>` is shown literally. Operators' versions of the texts (the `text_overrides`
 table, read by `kernel.texts` in every process) are laid over the shipped catalogue with
 `Catalog.set_overrides`; one that does not compile or render falls back to the shipped text.
+
+A partner programme's own versions (its white label) are laid over those for the users who are
+with that programme: `programme_texts` / `use_programme_texts` say, for the update or message being
+composed, whose texts to use (`kernel.partners.use_texts_of` decides who is with which programme).
+A programme's version that fails falls back to the general text.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,8 +43,35 @@ DEFAULT_LANGUAGE = "fr"
 _CATALOG_DIR = Path(__file__).parent / "catalog"
 _TAG = re.compile(r"<[^>]+>")
 SHIPPED = "shipped:"  # the prefix that names a shipped template, overrides ignored
+PROGRAMME = "@"  # "@<code>:<lang>:<key>" names a programme's own version of a template
 
 log = logging.getLogger(__name__)
+
+# The programme whose own texts the message being composed uses (None: the general texts). A
+# context variable: each update and each nudge is composed in its own task or block.
+_programme: ContextVar[str | None] = ContextVar("text_programme", default=None)
+
+
+@contextmanager
+def programme_texts(code: str | None = None) -> Iterator[None]:
+    """Within this block, render with programme `code`'s own texts where it has some (and
+    whatever `use_programme_texts` sets inside); the previous choice comes back after it."""
+    token = _programme.set(code)
+    try:
+        yield
+    finally:
+        _programme.reset(token)
+
+
+def use_programme_texts(code: str | None) -> None:
+    """From now on in this block (see `programme_texts`), use programme `code`'s texts: for the
+    moment a user joins a programme in the middle of an update."""
+    _programme.set(code)
+
+
+def text_programme() -> str | None:
+    """The programme whose texts are in use here, if any."""
+    return _programme.get()
 
 
 def supported_language(code: str | None) -> str:
@@ -77,10 +111,16 @@ class _CatalogLoader(BaseLoader):
         self.catalog = catalog
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, None, Any]:
-        shipped = template.startswith(SHIPPED)
-        lang, _, key = template.removeprefix(SHIPPED).partition(":")
         catalog = self.catalog
-        source = catalog.shipped_source(key, lang) if shipped else catalog.source(key, lang)
+        if template.startswith(PROGRAMME):
+            code, lang, key = template.removeprefix(PROGRAMME).split(":", 2)
+            source = catalog.programme_source(code, key, lang)
+        elif template.startswith(SHIPPED):
+            lang, _, key = template.removeprefix(SHIPPED).partition(":")
+            source = catalog.shipped_source(key, lang)
+        else:
+            lang, _, key = template.partition(":")
+            source = catalog.source(key, lang)
         if source is None:
             raise TemplateNotFound(template)
         # Always up to date: `Catalog.override` empties the cache itself. (Answering "not up to
@@ -95,6 +135,7 @@ class Catalog:
     def __init__(self, shipped: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self._shipped = {lang: dict(keys) for lang, keys in (shipped or load_shipped()).items()}
         self._overrides: dict[tuple[str, str], str] = {}
+        self._programmes: dict[tuple[str, str, str], str] = {}
         # Sandboxed: operators' versions run here too, and must never reach Python internals.
         self.environment = SandboxedEnvironment(
             loader=_CatalogLoader(self),
@@ -128,6 +169,10 @@ class Catalog:
         """The template in force: the override if any, else the shipped one."""
         return self._overrides.get((lang, key), self.shipped_source(key, lang))
 
+    def programme_source(self, code: str, key: str, lang: str) -> str | None:
+        """Programme `code`'s own version of a template, if it has one."""
+        return self._programmes.get((code, lang, key))
+
     def override(self, key: str, lang: str, source: str | None) -> None:
         """Set (or with None, drop) an operator's version of a template."""
         overrides = dict(self._overrides)
@@ -135,23 +180,38 @@ class Catalog:
             overrides.pop((lang, key), None)
         else:
             overrides[(lang, key)] = source
-        self.set_overrides(overrides)
+        self.set_overrides(overrides, self._programmes)
 
-    def set_overrides(self, overrides: Mapping[tuple[str, str], str]) -> None:
-        """Lay these operators' versions ((lang, key) → template) over the shipped texts,
-        replacing the previous ones. A version that does not compile is left out and logged:
-        the shipped text stays in force."""
-        kept: dict[tuple[str, str], str] = {}
-        for (lang, key), source in overrides.items():
-            try:
-                self.environment.parse(source)
-            except TemplateError as exc:
-                log.error("the stored text %s (%s) does not compile, shipped text used: %s",
-                          key, lang, exc)
-                continue
-            kept[(lang, key)] = source
-        self._overrides = kept
+    def set_overrides(
+        self,
+        overrides: Mapping[tuple[str, str], str],
+        programmes: Mapping[tuple[str, str, str], str] | None = None,
+    ) -> None:
+        """Lay these operators' versions ((lang, key) → template) over the shipped texts, and
+        the programmes' own ones ((programme, lang, key) → template) over those, replacing the
+        previous ones. A version that does not compile is left out and logged: the text beneath
+        it stays in force."""
+        self._overrides = {
+            (lang, key): source
+            for (lang, key), source in overrides.items()
+            if self._compiles(source, key, lang, None)
+        }
+        self._programmes = {
+            (code, lang, key): source
+            for (code, lang, key), source in (programmes or {}).items()
+            if self._compiles(source, key, lang, code)
+        }
         self.environment.cache = {} if self.environment.cache is not None else None
+
+    def _compiles(self, source: str, key: str, lang: str, code: str | None) -> bool:
+        try:
+            self.environment.parse(source)
+        except TemplateError as exc:
+            beneath = "general" if code else "shipped"
+            log.error("the stored text %s (%s%s) does not compile, %s text used: %s",
+                      key, lang, f", {code}" if code else "", beneath, exc)
+            return False
+        return True
 
     def overridden(self, key: str, lang: str) -> bool:
         """Whether an operator's version of this template is in force."""
@@ -168,7 +228,14 @@ class Catalog:
         """Render a template with the given context; the result is Telegram HTML.
 
         French output gets its "œ" back where the data wrote "oe" ("Manœuvre", "gros œuvre").
+        Where a programme's texts are in use (`programme_texts`) and it has its own version of
+        this one, that version is rendered; if it fails, the general text is.
         """
+        code = _programme.get()
+        if code is not None:
+            own = self._programme_render(code, key, lang, context)
+            if own is not None:
+                return own
         template = self.template(key, lang)
         try:
             text = template.render(lang=lang, **context).strip()
@@ -181,6 +248,21 @@ class Catalog:
             log.exception("the stored text %s (%s) failed to render, shipped text used", key, lang)
             text = self.environment.get_template(SHIPPED + name).render(lang=lang, **context)
             text = text.strip()
+        return formats.ligatures(text) if lang == "fr" else text
+
+    def _programme_render(
+        self, code: str, key: str, lang: str, context: Mapping[str, Any]
+    ) -> str | None:
+        lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+        if (code, lang, key) not in self._programmes:
+            return None
+        try:
+            template = self.environment.get_template(f"{PROGRAMME}{code}:{lang}:{key}")
+            text = template.render(lang=lang, **context).strip()
+        except Exception:
+            log.exception("the stored text %s (%s, %s) failed to render, general text used",
+                          key, lang, code)
+            return None
         return formats.ligatures(text) if lang == "fr" else text
 
 

@@ -40,6 +40,7 @@ from journey import saved_careers
 from kernel import events
 from kernel.metrics import NUDGE_LAG_SECONDS, NUDGES
 from kernel.turn import Environment
+from kernel.white_label import programme_of
 from messages.messenger import (
     MaybeDelivered,
     Messenger,
@@ -49,6 +50,7 @@ from messages.messenger import (
     Unreachable,
 )
 from messages.outgoing import Reply
+from messages.render import programme_texts
 from scoring.catalogue import Catalogue
 from storage.engine import Database
 from storage.models import Nudge, SavedCareer, User
@@ -338,7 +340,9 @@ class Dispatcher:
         self, session: AsyncSession, row: Nudge, user: User, saved: SavedCareer
     ) -> Reply | None:
         try:
-            return content.compose(row, user, saved, self.catalogue)
+            # In the texts of the programme the user is with, if any.
+            with programme_texts(await programme_of(session, user)):
+                return content.compose(row, user, saved, self.catalogue)
         except Exception as exc:
             # An operator's template that does not render: this nudge cannot go out.
             log.exception("nudge %s: template %s does not render", row.id, row.variant)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from jinja2 import meta
 
-from messages.render import LANGUAGES, Catalog, plain_text, supported_language
+from messages.render import (
+    LANGUAGES,
+    Catalog,
+    plain_text,
+    programme_texts,
+    supported_language,
+    use_programme_texts,
+)
 from tremplin.playground.telegram_html import parse
 
 CATALOG = Catalog()
@@ -42,6 +49,27 @@ def test_operator_override_wins_then_rolls_back() -> None:
     assert catalog.render("common.help", "en") == "Custom help for en"
     catalog.override("common.help", "en", None)
     assert catalog.render("common.help", "en").startswith("Here is what I can do")
+
+
+def test_a_programmes_own_text_for_its_users_falling_back_to_the_general_one() -> None:
+    catalog = Catalog()
+    catalog.set_overrides(
+        {("en", "common.help"): "General help"},
+        {
+            ("cap", "en", "common.help"): "Cap's help",
+            ("cap", "en", "common.not_text"): "{{ missing_variable }}",  # fails at render time
+            ("bad", "en", "common.help"): "{% if %}",  # does not compile: left out
+        },
+    )
+    assert catalog.render("common.help", "en") == "General help"
+    with programme_texts("cap"):
+        assert catalog.render("common.help", "en") == "Cap's help"
+        # A text the programme did not rewrite, and one whose version fails: the general text.
+        assert catalog.render("common.help", "fr").startswith("Voici ce que je sais faire")
+        assert catalog.render("common.not_text", "en").startswith("I can only read written")
+        use_programme_texts("bad")
+        assert catalog.render("common.help", "en") == "General help"
+    assert catalog.render("common.help", "en") == "General help"
 
 
 def test_language_from_telegram() -> None:
