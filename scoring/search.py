@@ -15,6 +15,9 @@ scores ``90 + 9 × WRatio / 100``; any other candidate ``0.9 × WRatio`` (at lea
 ``MIN_FUZZY_SCORE``). A career's
 score is that of its best title; ties prefer a career's own title, then its synonyms,
 then ROME job titles, then the career with more offers nationally, then the ROME code.
+
+A query that is one of the project's aliases (``data/aliases.json``: "kiné", "ASH", "BTP")
+puts the careers it means first, in the list's order, as exact matches.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from scoring.aliases import shipped_aliases
 from scoring.catalogue import Catalogue
 from scoring.models import SearchHit
 from scoring.text import FRENCH_STOP_WORDS, normalise
@@ -55,24 +59,61 @@ class SearchIndex:
     exact: dict[str, list[int]]
     vocabulary: list[str]
     postings: list[tuple[int, ...]]
+    # Normalised alias → (the careers it means that the catalogue has, the alias as written).
+    aliases: dict[str, tuple[tuple[str, ...], str]]
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Whether two words look like the masculine and feminine of one word (or are one word)."""
+    a, b = a.lower(), b.lower()
+    return a == b or a[:3] == b[:3]
+
+
+def _alternated_words(left: list[str], right: list[str]) -> int:
+    """How many words a " / " alternates: from the left word that looks like the right's first
+    ("Agent technique forestier / Agente technique forestière": 3, "Garde moniteur / monitrice
+    de parc": 1); with no such word, all of two equal sides ("Garçon limonadier / Serveuse
+    limonadière"), else one."""
+    for k in range(len(left) - 1, -1, -1):
+        if _same_stem(left[k], right[0]):
+            return min(len(left) - k, len(right))
+    return len(left) if len(left) == len(right) else 1
 
 
 def job_title_forms(title: str) -> list[str]:
-    """The masculine and feminine forms of a ROME job title, each on its own.
+    """The masculine and feminine forms of a ROME job title, each whole.
 
-    ROME writes both forms once, sharing what they have in common: "Abatteur / Abatteuse
-    de carrière" gives "Abatteur de carrière" and "Abatteuse de carrière"; "Chef
-    boulanger / boulangère" gives "Chef boulanger" and "Chef boulangère".
+    ROME writes both forms once, sharing what they have in common, with one " / " per
+    difference: "Abatteur / Abatteuse de carrière" gives "Abatteur de carrière" and "Abatteuse
+    de carrière"; "Chef boulanger / boulangère" gives "Chef boulanger" and "Chef boulangère";
+    "Chargé / Chargée de clientèle principal / principale en immobilier" gives both whole
+    titles, never a lone "Chargé" (a fragment that would match any query with that word).
     """
-    parts = [part.strip() for part in title.split(" / ") if part.strip()]
-    if len(parts) != 2:
-        return parts
-    left, right = parts[0].split(), parts[1].split()
-    if len(left) < len(right):
-        left = left + right[len(left) :]
-    elif len(right) < len(left):
-        right = left[: len(left) - len(right)] + right
-    return [" ".join(left), " ".join(right)]
+    segments = [part.split() for part in title.split(" / ") if part.strip()]
+    if len(segments) < 2:
+        return [" ".join(words) for words in segments]
+    # The title as a sequence of pieces: shared words (one choice) or alternatives.
+    pieces: list[list[list[str]]] = []
+    left = segments[0]
+    for right in segments[1:]:
+        if not left and pieces:
+            # "Pilote de chasse / transport / hélicoptère": one more choice for the same place.
+            n = min(len(pieces[-1][-1]), len(right))
+            pieces[-1].append(right[:n])
+        else:
+            n = _alternated_words(left, right)
+            if left[:-n]:
+                pieces.append([left[:-n]])
+            pieces.append([left[-n:], right[:n]])
+        left = right[n:]
+    if left:
+        pieces.append([left])
+    count = max(len(piece) for piece in pieces)
+    forms = [
+        " ".join(word for piece in pieces for word in piece[min(k, len(piece) - 1)])
+        for k in range(count)
+    ]
+    return list(dict.fromkeys(forms))
 
 
 def build_index(catalogue: Catalogue) -> SearchIndex:
@@ -110,7 +151,12 @@ def build_index(catalogue: Catalogue) -> SearchIndex:
                 words.setdefault(word, []).append(index)
     vocabulary = sorted(words)
     postings = [tuple(words[word]) for word in vocabulary]
-    return SearchIndex(texts, romes, displays, kinds, exact, vocabulary, postings)
+    aliases: dict[str, tuple[tuple[str, ...], str]] = {}
+    for key, (codes, written) in shipped_aliases().items():
+        known = tuple(code for code in codes if code in catalogue.careers)
+        if known:
+            aliases[key] = (known, written)
+    return SearchIndex(texts, romes, displays, kinds, exact, vocabulary, postings, aliases)
 
 
 def search_index(catalogue: Catalogue) -> SearchIndex:
@@ -201,16 +247,27 @@ def search(catalogue: Catalogue, query: str, limit: int = 8) -> list[SearchHit]:
         if current is None or candidate > current:
             best[rome] = candidate
     careers = catalogue.careers
+    alias_romes, alias_written = index.aliases.get(text, ((), ""))
+    for rome in alias_romes:
+        best[rome] = (EXACT_SCORE, 0, 0)
 
     def size(rome: str) -> int:
         national = careers[rome].national
         return (national.employment or 0) if national is not None else 0
 
-    # Equal scores: a career's own title first, then the more common career.
+    def alias_rank(rome: str) -> int:
+        return alias_romes.index(rome) if rome in alias_romes else len(alias_romes)
+
+    # Equal scores: the alias's careers in its order, a career's own title, the more common.
     ordered = sorted(
-        best.items(), key=lambda item: (-item[1][0], -item[1][1], -size(item[0]), item[0])
+        best.items(),
+        key=lambda item: (-item[1][0], alias_rank(item[0]), -item[1][1], -size(item[0]), item[0]),
     )
     return [
-        SearchHit(careers[rome], score, index.displays[-negative_index])
+        SearchHit(
+            careers[rome],
+            score,
+            alias_written if rome in alias_romes else index.displays[-negative_index],
+        )
         for rome, (score, _, negative_index) in ordered[:limit]
     ]
