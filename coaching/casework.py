@@ -705,6 +705,16 @@ async def new_lines(
 # ----- changes --------------------------------------------------------------------------------
 
 
+def _written(text: str, limit: int) -> str:
+    """What a coach typed, without surrounding blanks; refused when empty or over `limit`."""
+    text = text.strip()
+    if not text:
+        raise CaseworkError("empty")
+    if len(text) > limit:
+        raise CaseworkError("too_long")
+    return text
+
+
 async def add_note(
     session: AsyncSession,
     account: AccountView,
@@ -716,11 +726,7 @@ async def add_note(
     """A private note on the referral."""
     now = now or utcnow()
     referral, _user, _consent = await _load(session, account, referral_id)
-    text = text.strip()
-    if not text:
-        raise CaseworkError("empty")
-    if len(text) > NOTE_MAX:
-        raise CaseworkError("too_long")
+    text = _written(text, NOTE_MAX)
     note = ReferralNote(
         referral_id=referral.id,
         account_id=account.id,
@@ -807,11 +813,7 @@ async def reply(
     (`unreachable`): the reply stays on the referral, marked not delivered.
     """
     now = now or utcnow()
-    text = text.replace("\r\n", "\n").strip()
-    if not text:
-        raise CaseworkError("empty")
-    if len(text) > REPLY_MAX:
-        raise CaseworkError("too_long")
+    text = _written(text.replace("\r\n", "\n"), REPLY_MAX)
     async with db.transaction() as session:
         referral, user, _consent = await _load(session, account, referral_id)
         if referral.state == referrals.CLOSED:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -103,9 +104,9 @@ async def _next_step(
     partners = await able_to_answer(turn.session, listed)
     questions = matching.questions_to_ask(partners, seeker)
     if matching.SITUATION in questions:
-        return Outcome().add(_situation_question(turn.lang, rome, edit=edit))
+        return Outcome().add(_ask(_SITUATION, turn.lang, rome, edit=edit))
     if matching.AGE in questions:
-        return Outcome().add(_age_question(turn.lang, rome, edit=edit))
+        return Outcome().add(_ask(_AGE, turn.lang, rome, edit=edit))
     ranked = matching.rank(partners, seeker, turn.user.partner_code)
     if not ranked:
         await events.record(turn.session, turn.user, events.HANDOVER_NO_MATCH, rome=rome)
@@ -115,46 +116,53 @@ async def _next_step(
     return Outcome().add(_programmes(turn, ranked, rome, seeker, edit=edit))
 
 
-def _situation_question(lang: str, rome: str | None, *, edit: bool) -> Reply:
+@dataclass(frozen=True)
+class _Question:
+    """A question about the person that decides which programmes can take them: its template
+    names (`coach.ask_<name>`, `coach.<name>_<answer>`), its answers, its button code and the
+    profile field that keeps the answer."""
+
+    name: str
+    answers: tuple[str, ...]
+    action: str
+    field: str
+
+
+_SITUATION = _Question("situation", tuple(SITUATIONS), ANSWER_SITUATION, "situation")
+_AGE = _Question("age", tuple(AGE_BANDS), ANSWER_AGE, "age_band")
+
+
+def _ask(question: _Question, lang: str, rome: str | None, *, edit: bool) -> Reply:
+    """One button per answer; each carries the career on to the programmes."""
     rows = tuple(
         (
             Button(
-                render_label(f"coach.situation_{code}", lang),
-                Action(ANSWER_SITUATION, (code, *_rome_args(rome))),
+                render_label(f"coach.{question.name}_{answer}", lang),
+                Action(question.action, (answer, *_rome_args(rome))),
             ),
         )
-        for code in SITUATIONS
+        for answer in question.answers
     )
-    return Reply(render("coach.ask_situation", lang), "coach.ask_situation", rows, edit=edit)
+    key = f"coach.ask_{question.name}"
+    return Reply(render(key, lang), key, rows, edit=edit)
 
 
-def _age_question(lang: str, rome: str | None, *, edit: bool) -> Reply:
-    rows = tuple(
-        (
-            Button(
-                render_label(f"coach.age_{band}", lang),
-                Action(ANSWER_AGE, (band, *_rome_args(rome))),
-            ),
-        )
-        for band in AGE_BANDS
-    )
-    return Reply(render("coach.ask_age", lang), "coach.ask_age", rows, edit=edit)
+async def _answered(turn: Turn, args: tuple[str, ...], question: _Question) -> Outcome:
+    """Remember the answer pressed, then the next question or the programmes."""
+    if not args or args[0] not in question.answers:
+        return Outcome(notice=render("common.stale_button", turn.lang))
+    setattr(await _profile(turn.session, turn.user.id), question.field, args[0])
+    return await _next_step(turn, _rome(turn, args[1] if len(args) > 1 else None), edit=True)
 
 
 async def answer_situation(turn: Turn, args: tuple[str, ...]) -> Outcome:
     """The situation button: remember it, then the next question or the programmes."""
-    if not args or args[0] not in SITUATIONS:
-        return Outcome(notice=render("common.stale_button", turn.lang))
-    (await _profile(turn.session, turn.user.id)).situation = args[0]
-    return await _next_step(turn, _rome(turn, args[1] if len(args) > 1 else None), edit=True)
+    return await _answered(turn, args, _SITUATION)
 
 
 async def answer_age(turn: Turn, args: tuple[str, ...]) -> Outcome:
     """The age button: remember it, then the programmes."""
-    if not args or args[0] not in AGE_BANDS:
-        return Outcome(notice=render("common.stale_button", turn.lang))
-    (await _profile(turn.session, turn.user.id)).age_band = args[0]
-    return await _next_step(turn, _rome(turn, args[1] if len(args) > 1 else None), edit=True)
+    return await _answered(turn, args, _AGE)
 
 
 async def change_answers(turn: Turn, args: tuple[str, ...]) -> Outcome:

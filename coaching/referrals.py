@@ -80,6 +80,24 @@ def _referral_data(referral: Referral) -> dict[str, Any]:
     }
 
 
+async def notify_programme(
+    session: AsyncSession,
+    partner: Partner | None,
+    referral: Referral,
+    event: str,
+    data: dict[str, Any],
+    *,
+    user_id: int | None,
+    now: datetime,
+) -> None:
+    """Queue a notification about `referral` to its programme's webhook (nothing when the
+    programme is gone or has no webhook). `user_id` None for one that must outlive the user."""
+    if partner is not None:
+        await webhooks.enqueue(
+            session, partner, event, data, user_id=user_id, referral_id=referral.id, now=now
+        )
+
+
 async def create(
     session: AsyncSession,
     user: User,
@@ -105,9 +123,10 @@ async def create(
     session.add(referral)
     await session.flush()
     shared = await consents.shared_data(session, user, consent, rome=rome, catalogue=catalogue)
-    await webhooks.enqueue(
+    await notify_programme(
         session,
         partner,
+        referral,
         webhooks.REFERRAL_CREATED,
         {
             "referral": _referral_data(referral),
@@ -118,7 +137,6 @@ async def create(
             "user": shared,
         },
         user_id=user.id,
-        referral_id=referral.id,
         now=now,
     )
     await cancel_pending(session, user.id, "handover")
@@ -209,17 +227,15 @@ async def switch_away(
 ) -> None:
     """The user gave up waiting and chose another programme: close, and tell the programme."""
     await close(session, referral, outcome="no_answer", reason=SWITCHED, now=now)
-    partner = await get_partner(session, referral.partner_code)
-    if partner is not None:
-        await webhooks.enqueue(
-            session,
-            partner,
-            webhooks.REFERRAL_CLOSED,
-            {"referral": _referral_data(referral), "reason": "user_chose_another_programme"},
-            user_id=user.id,
-            referral_id=referral.id,
-            now=now,
-        )
+    await notify_programme(
+        session,
+        await get_partner(session, referral.partner_code),
+        referral,
+        webhooks.REFERRAL_CLOSED,
+        {"referral": _referral_data(referral), "reason": "user_chose_another_programme"},
+        user_id=user.id,
+        now=now,
+    )
 
 
 async def withdraw_consent(
@@ -238,21 +254,20 @@ async def withdraw_consent(
         await webhooks.cancel_for_referral(session, referral.id, "consent withdrawn")
         if referral.state != CLOSED:
             await close(session, referral, outcome="other", reason=CONSENT_WITHDRAWN, now=now)
-        if partner is not None:
-            await webhooks.enqueue(
-                session,
-                partner,
-                webhooks.CONSENT_WITHDRAWN,
-                {
-                    "referral": _referral_data(referral),
-                    "withdrawn_at": now.isoformat(),
-                    "request": "stop contacting the user through Tremplin and erase the data "
-                    "received about them",
-                },
-                user_id=user.id,
-                referral_id=referral.id,
-                now=now,
-            )
+        await notify_programme(
+            session,
+            partner,
+            referral,
+            webhooks.CONSENT_WITHDRAWN,
+            {
+                "referral": _referral_data(referral),
+                "withdrawn_at": now.isoformat(),
+                "request": "stop contacting the user through Tremplin and erase the data "
+                "received about them",
+            },
+            user_id=user.id,
+            now=now,
+        )
     await events.record(
         session, user, events.HANDOVER_WITHDRAWN, programme=consent.partner_code, consent=consent.id
     )
@@ -265,12 +280,10 @@ async def forget_user(session: AsyncSession, user: User, *, now: datetime) -> No
     rows = list(await referrals_of(session, user.id))
     await webhooks.forget_user(session, user.id)
     for referral in rows:
-        partner = await get_partner(session, referral.partner_code)
-        if partner is None:
-            continue
-        await webhooks.enqueue(
+        await notify_programme(
             session,
-            partner,
+            await get_partner(session, referral.partner_code),
+            referral,
             webhooks.USER_DELETED,
             {
                 "referral": {"id": referral.id},
@@ -278,7 +291,6 @@ async def forget_user(session: AsyncSession, user: User, *, now: datetime) -> No
                 "request": "the user erased their data from Tremplin: erase what you received",
             },
             user_id=None,  # must outlive the user's rows
-            referral_id=referral.id,
             now=now,
         )
 

@@ -15,12 +15,14 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import referrals, webhooks
 from coaching.partners import answer_delay
 from journey.conversation import RELAYED, LoggingMessenger, log_outgoing, relabel_last_incoming
+from journey.profiles import mark_unreachable
 from kernel import events
 from kernel.logs import pseudonym
 from kernel.partners import Partner, get_partner
@@ -88,62 +90,96 @@ async def coach_reply(
     now = now or utcnow()
     text = text.strip()[:COACH_TEXT_MAX]
     async with db.transaction() as session:
-        referral = await session.get(Referral, referral_id)
-        if referral is None:
-            return RelayResult(False, "unknown")
-        if referral.state == referrals.CLOSED:
-            return RelayResult(False, "closed")
-        user = await session.get(User, referral.user_id)
-        if user is None:
-            return RelayResult(False, "unknown")
-        partner = await get_partner(session, referral.partner_code)
-        await referrals.mark_in_progress(session, referral, coach_name, now=now)
-        stored = await referrals.add_message(
-            session, referral, sender="coach", author=coach_name.strip()[:100], text=text, now=now
-        )
-        await events.record(
-            session,
-            user,
-            events.HANDOVER_MESSAGE,
-            programme=referral.partner_code,
-            referral=referral.id,
-            direction="coach",
-        )
-        first = coach_first_name(coach_name) or (partner.name if partner else "")
-        lang = user.language
-        with programme_texts(referral.partner_code):  # the coach's programme's own words
-            reply = Reply(
-                render(
-                    "coach.coach_message",
-                    lang,
-                    coach=first,
-                    programme=partner.name if partner else referral.partner_code,
-                    text=text,
-                ),
+        stored = await _store_coach_reply(session, referral_id, coach_name, text, now)
+    if isinstance(stored, RelayResult):
+        return stored
+    return await _deliver_coach_reply(db, messenger, stored)
+
+
+@dataclass(frozen=True)
+class _StoredReply:
+    """A coach's reply kept on the referral, waiting to be sent."""
+
+    referral_id: int
+    referral_message_id: int
+    user_id: int
+    chat_id: int
+    reply: Reply
+
+
+async def _store_coach_reply(
+    session: AsyncSession, referral_id: int, coach_name: str, text: str, now: datetime
+) -> _StoredReply | RelayResult:
+    """Keep the reply on the referral (it is in progress from now on) and word it for the user;
+    a RelayResult when there is no one to send it to."""
+    referral = await session.get(Referral, referral_id)
+    if referral is None:
+        return RelayResult(False, "unknown")
+    if referral.state == referrals.CLOSED:
+        return RelayResult(False, "closed")
+    user = await session.get(User, referral.user_id)
+    if user is None:
+        return RelayResult(False, "unknown")
+    partner = await get_partner(session, referral.partner_code)
+    await referrals.mark_in_progress(session, referral, coach_name, now=now)
+    stored = await referrals.add_message(
+        session, referral, sender="coach", author=coach_name.strip()[:100], text=text, now=now
+    )
+    await events.record(
+        session,
+        user,
+        events.HANDOVER_MESSAGE,
+        programme=referral.partner_code,
+        referral=referral.id,
+        direction="coach",
+    )
+    reply = _coach_message(referral, partner, user.language, coach_name, text)
+    return _StoredReply(referral.id, stored.id, user.id, user.chat_id, reply)
+
+
+def _coach_message(
+    referral: Referral, partner: Partner | None, lang: str, coach_name: str, text: str
+) -> Reply:
+    """The coach's text as the user sees it: who wrote it, for which programme, and how to
+    answer (or stop answering)."""
+    first = coach_first_name(coach_name) or (partner.name if partner else "")
+    with programme_texts(referral.partner_code):  # the coach's programme's own words
+        return Reply(
+            render(
                 "coach.coach_message",
-                buttons=_coach_reply_buttons(referral, lang, first),
-            )
-        chat_id, user_id, stored_id = user.chat_id, user.id, stored.id
+                lang,
+                coach=first,
+                programme=partner.name if partner else referral.partner_code,
+                text=text,
+            ),
+            "coach.coach_message",
+            buttons=_coach_reply_buttons(referral, lang, first),
+        )
+
+
+async def _deliver_coach_reply(
+    db: Database, messenger: Messenger, stored: _StoredReply
+) -> RelayResult:
+    """Send a stored reply; log it and mark it delivered, or say why it did not reach the user."""
     inner = messenger.inner if isinstance(messenger, LoggingMessenger) else messenger
+    kept = stored.referral_message_id
     try:
-        message_id = await _send(inner, chat_id, reply)
+        message_id = await _send(inner, stored.chat_id, stored.reply)
     except Unreachable:
         async with db.transaction() as session:
-            user = await session.get(User, user_id)
-            if user is not None:
-                user.unreachable = True
-        return RelayResult(False, "unreachable", referral_message_id=stored_id)
+            await mark_unreachable(session, stored.user_id)
+        return RelayResult(False, "unreachable", referral_message_id=kept)
     except RetryLater:
-        return RelayResult(False, "retry_later", referral_message_id=stored_id)
+        return RelayResult(False, "retry_later", referral_message_id=kept)
     except SendError as exc:
-        log.warning("could not relay a coach's reply on referral %s: %r", referral_id, exc)
-        return RelayResult(False, "failed", referral_message_id=stored_id)
+        log.warning("could not relay a coach's reply on referral %s: %r", stored.referral_id, exc)
+        return RelayResult(False, "failed", referral_message_id=kept)
     async with db.transaction() as session:
-        await log_outgoing(session, user_id, reply, message_id, kind="coach")
-        row = await session.get(ReferralMessage, stored_id)
+        await log_outgoing(session, stored.user_id, stored.reply, message_id, kind="coach")
+        row = await session.get(ReferralMessage, kept)
         if row is not None:
             row.delivered = True
-    return RelayResult(True, None, message_id, stored_id)
+    return RelayResult(True, None, message_id, kept)
 
 
 async def _send(messenger: Messenger, chat_id: int, reply: Reply) -> int:
@@ -169,29 +205,47 @@ async def relay_text(turn: Turn, text: str) -> Outcome | None:
     stored = await referrals.add_message(session, referral, sender="user", text=text, now=turn.now)
     # Said to the coach, not to the bot: never part of "our conversation" shared with a programme.
     await relabel_last_incoming(session, user.id, RELAYED)
-    if partner is not None:
-        await webhooks.enqueue(
-            session,
-            partner,
-            webhooks.MESSAGE_CREATED,
-            {
-                "referral": {"id": referral.id},
-                "message": {"id": stored.id, "at": turn.now.isoformat(), "text": text},
-            },
-            user_id=user.id,
-            referral_id=referral.id,
-            now=turn.now,
-        )
-    await events.record(
-        session,
-        user,
+    await _relay_news(
+        turn,
+        referral,
+        partner,
+        webhooks.MESSAGE_CREATED,
+        {"message": {"id": stored.id, "at": turn.now.isoformat(), "text": text}},
         events.HANDOVER_MESSAGE,
-        programme=referral.partner_code,
-        referral=referral.id,
         direction="user",
     )
     reply = render("coach.relayed", turn.lang, to=_recipient(referral, partner))
     return Outcome().add(Reply(reply, "coach.relayed"))
+
+
+async def _relay_news(
+    turn: Turn,
+    referral: Referral,
+    partner: Partner | None,
+    webhook_event: str,
+    data: dict[str, Any],
+    event: str,
+    **facts: Any,
+) -> None:
+    """Something the user did on the relay: the programme is told (its webhook, about this
+    referral) and the analytics record it."""
+    await referrals.notify_programme(
+        turn.session,
+        partner,
+        referral,
+        webhook_event,
+        {"referral": {"id": referral.id}, **data},
+        user_id=turn.user.id,
+        now=turn.now,
+    )
+    await events.record(
+        turn.session,
+        turn.user,
+        event,
+        programme=referral.partner_code,
+        referral=referral.id,
+        **facts,
+    )
 
 
 async def end_relay(turn: Turn) -> Outcome:
@@ -202,22 +256,13 @@ async def end_relay(turn: Turn) -> Outcome:
         return Outcome().add(Reply(render("coach.no_relay", turn.lang), "coach.no_relay"))
     referral.relay_on = False
     partner = await get_partner(session, referral.partner_code)
-    if partner is not None:
-        await webhooks.enqueue(
-            session,
-            partner,
-            webhooks.RELAY_ENDED,
-            {"referral": {"id": referral.id}, "at": turn.now.isoformat()},
-            user_id=user.id,
-            referral_id=referral.id,
-            now=turn.now,
-        )
-    await events.record(
-        session,
-        user,
+    await _relay_news(
+        turn,
+        referral,
+        partner,
+        webhooks.RELAY_ENDED,
+        {"at": turn.now.isoformat()},
         events.HANDOVER_RELAY_ENDED,
-        programme=referral.partner_code,
-        referral=referral.id,
     )
     text = render("coach.relay_ended", turn.lang, to=_recipient(referral, partner))
     return Outcome().add(Reply(text, "coach.relay_ended"))
@@ -288,9 +333,7 @@ async def check_timeouts(db: Database, messenger: Messenger, now: datetime | Non
             await messenger.send(chat_id, reply)
         except Unreachable:
             async with db.transaction() as session:
-                user = await session.get(User, user_id)
-                if user is not None:
-                    user.unreachable = True
+                await mark_unreachable(session, user_id)
         except SendError as exc:
             log.warning("could not send the no-answer update to %s: %r", pseudonym(user_id), exc)
     return len(claimed)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coaching import referrals, webhooks
 from journey.conversation import COMMENT, relabel_last_incoming
+from journey.profiles import mark_unreachable
 from kernel import events
 from kernel.partners import Partner, get_partner
 from kernel.turn import Turn
@@ -78,9 +79,7 @@ async def close_and_ask(
         await messenger.send(chat_id, reply)
     except Unreachable:
         async with db.transaction() as session:
-            gone = await session.get(User, user_id)
-            if gone is not None:
-                gone.unreachable = True
+            await mark_unreachable(session, user_id)
         return False
     except SendError:
         return False
@@ -98,12 +97,10 @@ async def _tell_programme(
     consent = await session.get(CoachConsent, referral.consent_id)
     if consent is None or consent.withdrawn_at is not None:
         return  # the user took their consent back: nothing more goes to the programme
-    partner = await get_partner(session, referral.partner_code)
-    if partner is None:
-        return
-    await webhooks.enqueue(
+    await referrals.notify_programme(
         session,
-        partner,
+        await get_partner(session, referral.partner_code),
+        referral,
         webhooks.SATISFACTION_ANSWERED,
         {
             "referral": {"id": referral.id, "outcome": referral.outcome},
@@ -111,7 +108,6 @@ async def _tell_programme(
             "comment": referral.satisfaction_comment,
         },
         user_id=user.id,
-        referral_id=referral.id,
         now=now,
     )
 

@@ -31,6 +31,13 @@ async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
 
 
+async def mark_unreachable(session: AsyncSession, user_id: int) -> None:
+    """Telegram says the user blocked the bot: remember it (nothing more is sent to them)."""
+    user = await session.get(User, user_id)
+    if user is not None:
+        user.unreachable = True
+
+
 async def find_user(session: AsyncSession, sender: Sender) -> User | None:
     """The user behind an update, refreshed from Telegram's profile; None when unknown.
 

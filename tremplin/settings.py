@@ -128,35 +128,11 @@ def parse_cap(raw: str) -> int | None:
     return int(raw)
 
 
-_ENV_NAMES = {
-    "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
-    "bot_api_url": "TREMPLIN_BOT_API_URL",
-    "database_url": "TREMPLIN_DATABASE_URL",
-    "nudge_delays": "TREMPLIN_NUDGE_DELAYS",
-    "quiet_hours": "TREMPLIN_QUIET_HOURS",
-    "nudge_daily_cap": "TREMPLIN_NUDGE_DAILY_CAP",
-    "nudge_rate": "TREMPLIN_NUDGE_RATE",
-    "nudge_holdout": "TREMPLIN_NUDGE_HOLDOUT",
-    "nudge_poll_seconds": "TREMPLIN_NUDGE_POLL_SECONDS",
-    "partners_file": "TREMPLIN_PARTNERS_FILE",
-    "handover_poll_seconds": "TREMPLIN_HANDOVER_POLL_SECONDS",
-    "webhook_url": "TREMPLIN_WEBHOOK_URL",
-    "webhook_secret": "TREMPLIN_WEBHOOK_SECRET",
-    "webhook_listen": "TREMPLIN_WEBHOOK_LISTEN",
-    "webhook_port": "TREMPLIN_WEBHOOK_PORT",
-    "playground_port": "TREMPLIN_PLAYGROUND_PORT",
-    "console_listen": "TREMPLIN_CONSOLE_LISTEN",
-    "console_port": "TREMPLIN_CONSOLE_PORT",
-    "data_dir": "TREMPLIN_DATA_DIR",
-    "log_level": "TREMPLIN_LOG_LEVEL",
-    "retention_logs": "TREMPLIN_RETENTION_LOGS",
-    "retention_profiles": "TREMPLIN_RETENTION_PROFILES",
-    "privacy_controller": "TREMPLIN_PRIVACY_CONTROLLER",
-    "privacy_contact": "TREMPLIN_PRIVACY_CONTACT",
-    "concurrent_updates": "TREMPLIN_CONCURRENT_UPDATES",
-    "db_pool_size": "TREMPLIN_DB_POOL_SIZE",
-    "log_format": "TREMPLIN_LOG_FORMAT",
-}
+def _choice(value: str, choices: tuple[str, ...]) -> str:
+    """`value` if it is one of `choices`, else the error that lists them."""
+    if value not in choices:
+        raise ValueError(f"expected {', '.join(choices[:-1])} or {choices[-1]}")
+    return value
 
 
 class _RawSettings(BaseSettings):
@@ -207,23 +183,24 @@ class _RawSettings(BaseSettings):
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:
-        value = value.strip().upper()
-        if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-            raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
-        return value
+        return _choice(value.strip().upper(), ("DEBUG", "INFO", "WARNING", "ERROR"))
 
     @field_validator("log_format")
     @classmethod
     def _log_format(cls, value: str) -> str:
-        value = value.strip().lower()
-        if value not in ("text", "json"):
-            raise ValueError("expected text or json")
-        return value
+        return _choice(value.strip().lower(), ("text", "json"))
 
     @field_validator("database_url")
     @classmethod
     def _db_url(cls, value: str) -> str:
         return normalise_database_url(value)
+
+
+def _env_name(field: str) -> str:
+    """The environment variable of a setting (each field's alias is its one spelling)."""
+    info = _RawSettings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    return alias if isinstance(alias, str) else field
 
 
 @dataclass(frozen=True)
@@ -286,13 +263,13 @@ def load_settings(env_file: str | None = ".env", **overrides: Any) -> Settings:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "?"
         message = str(error["msg"]).removeprefix("Value error, ")
-        raise SettingsError(f"{_ENV_NAMES.get(field, field)}: {message}") from None
+        raise SettingsError(f"{_env_name(field)}: {message}") from None
 
     def parsed(field: str, parser: Any) -> Any:
         try:
             return parser(getattr(raw, field))
         except ValueError as exc:
-            raise SettingsError(f"{_ENV_NAMES[field]}: {exc}") from None
+            raise SettingsError(f"{_env_name(field)}: {exc}") from None
 
     secret = (
         raw.webhook_secret
