@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import httpx
 from telegram import Bot
@@ -91,6 +91,18 @@ def outcome_of(exc: TelegramError) -> str:
     return "network"
 
 
+@contextmanager
+def _counted() -> Iterator[None]:
+    """One call to Telegram: counted in the metrics by how it ended, and its error turned into
+    the messenger's own (messages.messenger)."""
+    try:
+        yield
+    except TelegramError as exc:
+        SENDS.labels(outcome_of(exc)).inc()
+        raise translate(exc) from exc
+    SENDS.labels("ok").inc()
+
+
 class TelegramMessenger:
     """Sends replies through a python-telegram-bot `Bot`."""
 
@@ -101,7 +113,7 @@ class TelegramMessenger:
         """Send a reply (a document when it carries one) and return the message id."""
         text = reply.text if html else plain_text(reply.text)
         mode = ParseMode.HTML if html else None
-        try:
+        with _counted():
             if reply.document is not None:
                 message = await self.bot.send_document(
                     chat_id,
@@ -118,15 +130,11 @@ class TelegramMessenger:
                     reply_markup=keyboard(reply),
                     disable_web_page_preview=True,
                 )
-        except TelegramError as exc:
-            SENDS.labels(outcome_of(exc)).inc()
-            raise translate(exc) from exc
-        SENDS.labels("ok").inc()
         return message.message_id
 
     async def edit(self, chat_id: int, message_id: int, reply: Reply) -> None:
         """Replace a message's text and buttons."""
-        try:
+        with _counted():
             await self.bot.edit_message_text(
                 _fit(reply.text, MESSAGE_MAX),
                 chat_id=chat_id,
@@ -135,10 +143,6 @@ class TelegramMessenger:
                 reply_markup=keyboard(reply),
                 disable_web_page_preview=True,
             )
-        except TelegramError as exc:
-            SENDS.labels(outcome_of(exc)).inc()
-            raise translate(exc) from exc
-        SENDS.labels("ok").inc()
 
 
 @asynccontextmanager

@@ -208,18 +208,16 @@ async def close(
     referral.relay_on = False
     if note:
         referral.note = note
-    user = await session.get(User, referral.user_id)
-    if user is not None:
-        await events.record(
-            session,
-            user,
-            events.HANDOVER_CLOSED,
-            rome=referral.rome,
-            programme=referral.partner_code,
-            referral=referral.id,
-            outcome=outcome,
-            reason=reason,
-        )
+    await events.record_for(
+        session,
+        referral.user_id,
+        events.HANDOVER_CLOSED,
+        rome=referral.rome,
+        programme=referral.partner_code,
+        referral=referral.id,
+        outcome=outcome,
+        reason=reason,
+    )
 
 
 async def switch_away(

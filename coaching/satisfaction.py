@@ -5,6 +5,7 @@ and sent to the programme while the user's consent stands."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -91,6 +92,21 @@ async def _own_asked_referral(turn: Turn, raw_id: str) -> Referral | None:
     return referral if referral is not None and referral.satisfaction_asked_at else None
 
 
+async def _rated(turn: Turn, referral: Referral, **facts: Any) -> None:
+    """The user's score (or comment) is in: the analytics record it, the programme is told."""
+    await events.record(
+        turn.session,
+        turn.user,
+        events.HANDOVER_RATED,
+        rome=referral.rome,
+        programme=referral.partner_code,
+        referral=referral.id,
+        score=referral.satisfaction_score,
+        **facts,
+    )
+    await _tell_programme(turn.session, turn.user, referral, turn.now)
+
+
 async def _tell_programme(
     session: AsyncSession, user: User, referral: Referral, now: datetime
 ) -> None:
@@ -123,16 +139,7 @@ async def rate(turn: Turn, raw_id: str, raw_score: str) -> Outcome:
     # The comment is only the very next thing the user sends: remember where the log stood.
     last_in = await _last_incoming_id(turn.session, turn.user.id)
     turn.user.step = f"{COMMENT_STEP}{referral.id}:{last_in}"
-    await events.record(
-        turn.session,
-        turn.user,
-        events.HANDOVER_RATED,
-        rome=referral.rome,
-        programme=referral.partner_code,
-        referral=referral.id,
-        score=score,
-    )
-    await _tell_programme(turn.session, turn.user, referral, turn.now)
+    await _rated(turn, referral)
     buttons = (
         (
             Button(
@@ -192,17 +199,7 @@ async def comment_text(turn: Turn, text: str) -> Outcome | None:
         return None
     await relabel_last_incoming(turn.session, turn.user.id, COMMENT)
     referral.satisfaction_comment = text.strip()[:COMMENT_MAX]
-    await events.record(
-        turn.session,
-        turn.user,
-        events.HANDOVER_RATED,
-        rome=referral.rome,
-        programme=referral.partner_code,
-        referral=referral.id,
-        score=referral.satisfaction_score,
-        commented=True,
-    )
-    await _tell_programme(turn.session, turn.user, referral, turn.now)
+    await _rated(turn, referral, commented=True)
     partner = await get_partner(turn.session, referral.partner_code)
     return Outcome().add(_thanks(referral, partner, turn.lang))
 

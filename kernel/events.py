@@ -52,3 +52,13 @@ async def record(
         Event(user_id=user.id, kind=kind, partner_code=user.partner_code, rome=rome, data=data)
     )
     await session.flush()
+
+
+async def record_for(
+    session: AsyncSession, user_id: int, kind: str, *, rome: str | None = None, **data: Any
+) -> None:
+    """Record one event for the user with this id, if they still exist (a background job may
+    meet someone who erased their data meanwhile: then there is nothing to attribute)."""
+    user = await session.get(User, user_id)
+    if user is not None:
+        await record(session, user, kind, rome=rome, **data)

@@ -184,15 +184,13 @@ class Dispatcher:
             async with self.db.transaction() as session:
                 rows = await outbox.recover_stale(session, older_than)
                 for row in rows:
-                    user = await session.get(User, row.user_id)
-                    if user is not None:
-                        await events.record(
-                            session,
-                            user,
-                            events.NUDGE_UNCERTAIN,
-                            rome=row.rome,
-                            **outbox.event_facts(row),
-                        )
+                    await events.record_for(
+                        session,
+                        row.user_id,
+                        events.NUDGE_UNCERTAIN,
+                        rome=row.rome,
+                        **outbox.event_facts(row),
+                    )
             total += len(rows)
             if len(rows) < 1000:
                 break
@@ -425,9 +423,10 @@ class Dispatcher:
     async def _settle(self, item: _Claimed, state: str, kind: str, **values: object) -> None:
         async with self.db.transaction() as session:
             row = await outbox.settle(session, item.nudge_id, self.worker, state=state, **values)
-            user = await session.get(User, item.user_id)
-            if row is not None and user is not None:
-                await events.record(session, user, kind, rome=row.rome, **outbox.event_facts(row))
+            if row is not None:
+                await events.record_for(
+                    session, item.user_id, kind, rome=row.rome, **outbox.event_facts(row)
+                )
         if state != outbox.SENT:
             self.stats[state] += 1
             if state in (outbox.UNCERTAIN, outbox.FAILED):
@@ -503,14 +502,12 @@ class Dispatcher:
     async def _template_fault(self, item: _Claimed, error: str) -> None:
         log.error("Telegram refused the HTML of %s (%s): sending plain text", item.reply.key, error)
         async with self.db.transaction() as session:
-            user = await session.get(User, item.user_id)
-            if user is not None:
-                await events.record(
-                    session,
-                    user,
-                    events.NUDGE_TEMPLATE_FAULT,
-                    key=item.reply.key,
-                    error=error[:200],
-                    **item.facts,
-                )
+            await events.record_for(
+                session,
+                item.user_id,
+                events.NUDGE_TEMPLATE_FAULT,
+                key=item.reply.key,
+                error=error[:200],
+                **item.facts,
+            )
         self.stats["template_fault"] += 1
