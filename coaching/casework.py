@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, Text, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts import audit
@@ -25,7 +25,7 @@ from accounts.scope import NotFound
 from accounts.service import AccountView
 from coaching import consent as consents
 from coaching import referrals, relay, satisfaction
-from journey.conversation import COACH, COMMENT, RELAYED
+from journey.conversation import NOT_WITH_THE_BOT, words_condition
 from kernel.partners import Partner, get_partner
 from messages.messenger import Messenger
 from scoring.departements import get_departement
@@ -56,7 +56,6 @@ TRANSCRIPT_MAX = 500
 NOTE_MAX = 5000
 REPLY_MAX = relay.COACH_TEXT_MAX
 SEARCH_MAX = 100
-_NOT_WITH_THE_BOT = (RELAYED, COMMENT, COACH)
 
 
 class CaseworkError(ValueError):
@@ -187,11 +186,12 @@ def _career_codes_matching(catalogue: Any, words: str) -> list[str]:
 
 
 def _search_condition(words: str, catalogue: Any, programme: str) -> Any:
-    """First names, saved careers (by title or code) and the consented conversation.
+    """What the coach may search: first names and saved careers (by title or code) where the
+    consent lists them, the conversation with the bot where it was shared (through its kept
+    words, `journey.conversation.words_condition`), and the messages relayed on the referral.
 
-    Each source is an uncorrelated `IN (subquery)`: the database runs it once (on PostgreSQL
-    through the trigram indexes) and probes its result per referral, instead of scanning each
-    candidate user's lines in turn.
+    Each source is an uncorrelated `IN (subquery)` over a small set (the programme's people, the
+    kept words of searchable people): run once, then probed per referral of the programme.
     """
     pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     codes = _career_codes_matching(catalogue, words)
@@ -200,20 +200,26 @@ def _search_condition(words: str, catalogue: Any, programme: str) -> Any:
         or_(SavedCareer.rome.in_(codes), SavedCareer.rome == words.upper()),
         SavedCareer.user_id.in_(programme_users),
     )
-    said_to_bot = select(ConversationEntry.user_id).where(
-        ConversationEntry.text.ilike(pattern, escape="\\"),
-        ConversationEntry.kind.not_in(_NOT_WITH_THE_BOT),
-        ConversationEntry.user_id.in_(programme_users),
-    )
     relayed = select(ReferralMessage.referral_id).where(
         ReferralMessage.text.ilike(pattern, escape="\\")
     )
-    return or_(
-        User.first_name.ilike(pattern, escape="\\"),
-        Referral.user_id.in_(saved),
-        and_(CoachConsent.share_conversation.is_(True), Referral.user_id.in_(said_to_bot)),
+    sources = [
+        and_(_consents_to(consents.FIRST_NAME), User.first_name.ilike(pattern, escape="\\")),
+        and_(_consents_to(consents.SAVED_CAREERS), Referral.user_id.in_(saved)),
         Referral.id.in_(relayed),
-    )
+    ]
+    said_to_bot = words_condition(words)
+    if said_to_bot is not None:
+        sources.append(
+            and_(CoachConsent.share_conversation.is_(True), Referral.user_id.in_(said_to_bot))
+        )
+    return or_(*sources)
+
+
+def _consents_to(item: str) -> Any:
+    """Whether the referral's consent lists `item` (its JSON list, read as text on both
+    databases: item codes are quoted words, none inside another)."""
+    return cast(CoachConsent.items, Text).like(f'%"{item}"%')
 
 
 def _overdue(
@@ -517,7 +523,7 @@ async def _transcript(
     if consent.share_conversation:
         query = select(ConversationEntry).where(
             ConversationEntry.user_id == referral.user_id,
-            ConversationEntry.kind.not_in(_NOT_WITH_THE_BOT),
+            ConversationEntry.kind.not_in(NOT_WITH_THE_BOT),
         )
         if after is not None:
             query = query.where(ConversationEntry.id > after.get("bot", 0))

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coaching import consent as consents
 from coaching import webhooks
 from coaching.nudges.outbox import cancel_pending
+from journey.conversation import forget_words, keep_words
 from kernel import events
 from kernel.partners import Partner, get_partner
 from kernel.validate import row_id
@@ -122,6 +123,8 @@ async def create(
     )
     session.add(referral)
     await session.flush()
+    if consent.share_conversation:
+        await keep_words(session, user.id)  # the programme's coaches may search it from now on
     shared = await consents.shared_data(session, user, consent, rome=rome, catalogue=catalogue)
     await notify_programme(
         session,
@@ -266,10 +269,27 @@ async def withdraw_consent(
             user_id=user.id,
             now=now,
         )
+    if not await _conversation_still_shared(session, user.id):
+        await forget_words(session, user.id)
     await events.record(
         session, user, events.HANDOVER_WITHDRAWN, programme=consent.partner_code, consent=consent.id
     )
     return consent
+
+
+async def _conversation_still_shared(session: AsyncSession, user_id: int) -> bool:
+    """Whether a programme may still read (and search) this user's conversation."""
+    found = await session.scalar(
+        select(Referral.id)
+        .join(CoachConsent, CoachConsent.id == Referral.consent_id)
+        .where(
+            Referral.user_id == user_id,
+            CoachConsent.share_conversation.is_(True),
+            CoachConsent.withdrawn_at.is_(None),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 async def forget_user(session: AsyncSession, user: User, *, now: datetime) -> None:

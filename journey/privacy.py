@@ -18,7 +18,7 @@ from kernel.reactions import Reactions
 from kernel.turn import Turn
 from messages import Action, Button, Outcome, Reply, render, render_label
 from messages.outgoing import Document
-from storage.models import AnonymousEvent, Event, User
+from storage.models import AnonymousEvent, ConversationWords, Event, User
 
 DELETE_YES = "dy"
 DELETE_NO = "dn"
@@ -104,6 +104,13 @@ async def export_data(session: AsyncSession, user: User, reactions: Reactions) -
         ],
         "navigation": await navigation.export(session, user.id),
     }
+    words = await session.get(ConversationWords, user.id)
+    if words is not None:
+        # The words of the conversation a programme's coaches may search for.
+        data["conversation_searchable_words"] = {
+            "words": words.words,
+            "updated_at": _iso(words.updated_at),
+        }
     for part in reactions.export:
         data.update(await part(session, user))
     return data

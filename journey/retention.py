@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from journey.conversation import kept_with_lines_before, rebuild_words
 from journey.privacy import erase
 from kernel.periodic import PeriodicJob
 from kernel.reactions import Reactions
@@ -51,8 +52,11 @@ def _count(result: object) -> int:
 
 
 async def purge_logs(session: AsyncSession, before: datetime) -> tuple[int, int, int]:
-    """Delete conversation lines, relay messages and settled notifications older than `before`."""
+    """Delete conversation lines, relay messages and settled notifications older than `before`;
+    the searchable words of a conversation that lost lines are built again from what is left."""
+    searchable = await kept_with_lines_before(session, before)
     lines = await session.execute(delete(ConversationEntry).where(ConversationEntry.at < before))
+    await rebuild_words(session, searchable)
     relayed = await session.execute(delete(ReferralMessage).where(ReferralMessage.at < before))
     sent = await session.execute(
         delete(WebhookDelivery).where(

@@ -13,8 +13,15 @@ from sqlalchemy import text
 import migrations
 from storage.engine import Database
 
-SEARCH_INDEXES = frozenset({"ix_conversation_log_text_trgm", "ix_referral_messages_text_trgm"})
-"""Trigram indexes made by migration 0007 only where PostgreSQL has pg_trgm; not in the models."""
+SEARCH_INDEXES = frozenset(
+    {
+        "ix_conversation_log_text_trgm",
+        "ix_referral_messages_text_trgm",
+        "ix_conversation_words_words_trgm",
+    }
+)
+"""Trigram indexes made by migrations 0007 and 0010 only where PostgreSQL has pg_trgm; not in the
+models."""
 
 
 def include_object(

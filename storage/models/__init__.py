@@ -19,7 +19,7 @@ from storage.models.coaching import (
     WebhookAttempt,
     WebhookDelivery,
 )
-from storage.models.conversation import ConversationEntry
+from storage.models.conversation import ConversationEntry, ConversationWords
 from storage.models.events import Event
 from storage.models.navigation import Navigation
 from storage.models.nudges import Nudge, NudgeBudget
@@ -37,6 +37,7 @@ __all__ = [
     "CoachProfile",
     "ConsoleSecret",
     "ConversationEntry",
+    "ConversationWords",
     "Event",
     "JobLease",
     "LoginAttempt",

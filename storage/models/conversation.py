@@ -25,3 +25,18 @@ class ConversationEntry(Base):
     template_key: Mapped[str | None] = mapped_column(String(128), default=None)
     callback_data: Mapped[str | None] = mapped_column(String(128), default=None)
     message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class ConversationWords(Base):
+    """The distinct words of a user's conversation with the bot, normalised, for the coaches'
+    search (`journey.conversation_words`). Kept only for people whose conversation a programme
+    may read; erased with the user, rebuilt when old lines are purged."""
+
+    __tablename__ = "conversation_words"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    # " word word … " (a space before and after each word), so a word is found with LIKE.
+    words: Mapped[str] = mapped_column(Text, default=" ")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

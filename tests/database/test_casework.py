@@ -21,12 +21,12 @@ from coaching import casework, referrals
 from coaching import consent as consents
 from coaching.casework import CaseworkError, InboxFilter
 from coaching.partners import SHIPPED, import_partners
-from journey.conversation import RELAYED, log_incoming
+from journey.conversation import RELAYED, log_incoming, relabel_last_incoming
 from kernel.partners import get_partner
 from messages.messenger import Unreachable
 from scoring.catalogue import load_catalogue
 from storage.engine import Database
-from storage.models import AuditEntry, ReferralMessage, SavedCareer, User
+from storage.models import AuditEntry, ConversationWords, ReferralMessage, SavedCareer, User
 from tests.fakes import FakeMessenger
 from tests.support import make_user
 
@@ -210,6 +210,61 @@ async def test_inbox_states_marks_filters_and_search(world: World) -> None:
         word = max(title.title("fr").split(), key=len)
         assert await ids(search=word) == {world.shared, world.private}  # a saved career
         assert await ids(search="100%_") == set()  # wildcards are literal
+
+
+async def test_search_finds_lines_that_arrive_after_the_referral_was_opened(world: World) -> None:
+    later = T0 + timedelta(days=1)
+
+    async def ids(search: str) -> set[int]:
+        async with world.db.transaction() as session:
+            found = await casework.inbox(
+                session, world.coach, InboxFilter(search=search), catalogue=CATALOGUE, now=later
+            )
+        return {r.id for r in found.rows}
+
+    async with world.db.transaction() as session:
+        await casework.open_referral(session, world.coach, world.shared, now=later)
+    assert await ids("Vénissieux") == set()
+    # Léa (conversation shared) goes on talking to the bot; Inès, referred to another programme,
+    # says the same thing.
+    async with world.db.transaction() as session:
+        await log_incoming(session, 11, "text", "une formation de soudeuse à Vénissieux ?")
+        await log_incoming(session, 13, "text", "une formation de soudeuse à Vénissieux ?")
+    assert await ids("Vénissieux") == {world.shared}
+    assert await ids("venissieux") == {world.shared}  # accents and case ignored
+    assert await ids("soudeuse Vénis") == {world.shared}  # words anywhere, parts of words
+    assert await ids("plombière") == set()
+
+    # A text the bot hands to the coach was not said to the bot: not searched as such (it is
+    # found as a message on the referral it was relayed to, when it is stored there).
+    async with world.db.transaction() as session:
+        await log_incoming(session, 11, "text", "rappelez-moi à Rillieux")
+        await relabel_last_incoming(session, 11, RELAYED)
+    assert await ids("Rillieux") == set()
+
+    # A consent that does not list the first name: the name cannot be searched either.
+    async with world.db.transaction() as session:
+        user = await make_user(session, 14, first_name="Zinédine", departement="69")
+        partner = await get_partner(session, "cap_jeunes")
+        assert partner is not None
+        consent = await consents.give(session, user, "cap_jeunes", [consents.DEPARTEMENT], now=T0)
+        hidden = await referrals.create(
+            session, user, partner, consent, rome=None, catalogue=CATALOGUE, now=T0
+        )
+    assert hidden.id in await ids("")
+    assert await ids("Zinédine") == set()
+
+    # Withdrawn: never found again, and the searchable words are gone.
+    async with world.db.transaction() as session:
+        lea = await session.get(User, 11)
+        referral = await session.get(referrals.Referral, world.shared)
+        assert lea is not None and referral is not None
+        await referrals.withdraw_consent(session, lea, referral.consent_id, now=later)
+    assert await ids("Vénissieux") == set()
+    assert await ids("Léa") == set()
+    async with world.db.transaction() as session:
+        assert await session.get(ConversationWords, 11) is None
+        assert await session.get(ConversationWords, 13) is not None  # Inès's programme still may
 
 
 async def test_reply_refusals_lose_nothing_and_keep_nothing_half_done(world: World) -> None:

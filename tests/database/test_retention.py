@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from journey import privacy, stats
+from journey.conversation import keep_words
 from journey.retention import LEASE, RetentionJob
 from kernel import events
 from kernel.turn import Environment
@@ -21,6 +22,7 @@ from storage.models import (
     Base,
     CoachConsent,
     ConversationEntry,
+    ConversationWords,
     Event,
     Nudge,
     Referral,
@@ -84,6 +86,7 @@ async def _person(
         session.add(referral)
         await session.flush()
         session.add(ReferralMessage(referral_id=referral.id, sender="user", text=said[1], at=at))
+        await keep_words(session, user_id)  # the programme may search the conversation
 
 
 async def _figures(db: Database) -> Any:
@@ -119,6 +122,7 @@ async def test_delete_leaves_nothing_of_the_person_but_the_dashboards_counts(
         assert value != PERSON and str(PERSON) not in text, (table, column)
         assert NAME not in text, (table, column)
         assert all(said not in text for said in SAID), (table, column)
+        assert "villeurbanne" not in text.casefold(), (table, column)  # nor the searchable words
     # The dashboard's figures are the same: the person's events stay, anonymous.
     assert await _figures(db) == before
     async with db.transaction() as session:
@@ -144,8 +148,11 @@ async def test_old_conversation_lines_and_inactive_profiles_are_purged(db: Datab
         assert await session.get(User, OTHER) is not None
         lines = list(await session.scalars(select(ConversationEntry.text)))
         relayed = list(await session.scalars(select(ReferralMessage.text)))
+        words = list(await session.scalars(select(ConversationWords.words)))
     assert lines == ["hier"]  # the other person's year-old lines are gone, yesterday's stay
     assert relayed == []
+    # Nor can a coach's search find the purged lines: the words are those of what is left.
+    assert words == [" hier "]
     assert await _figures(db) == before
 
 
