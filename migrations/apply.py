@@ -24,6 +24,17 @@ SEARCH_INDEXES = frozenset(
 models."""
 
 
+def trigram_available(bind: Any) -> bool:
+    """Whether this database is PostgreSQL with the pg_trgm extension at hand (the search
+    indexes' migrations make them only there)."""
+    if bind.dialect.name != "postgresql":
+        return False
+    found = bind.execute(
+        text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
+    ).first()
+    return found is not None
+
+
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:

@@ -13,8 +13,9 @@ on SQLite) the search still works, by scanning. They are not in the models: see
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
+
+from migrations.apply import trigram_available
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -28,13 +29,7 @@ INDEXES = (
 
 
 def _trigram_available() -> bool:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return False
-    found = bind.execute(
-        sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
-    ).first()
-    return found is not None
+    return trigram_available(op.get_bind())
 
 
 def upgrade() -> None:

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.models.base
+from migrations.apply import trigram_available
 
 revision: str = "0010"
 down_revision: str | None = "0009"
@@ -31,13 +32,7 @@ LINES_INDEX = "ix_conversation_log_text_trgm"
 
 
 def _trigram_available() -> bool:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return False
-    found = bind.execute(
-        sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
-    ).first()
-    return found is not None
+    return trigram_available(op.get_bind())
 
 
 def _backfill() -> None:
