@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -154,17 +154,26 @@ def _rome(
     return code
 
 
-def _market(table: CsvTable, report: ImportReport, tracker: ProgressTracker) -> dict[str, Any]:
+def _career_rows(
+    table: CsvTable, report: ImportReport, tracker: ProgressTracker
+) -> Iterator[tuple[int, dict[str, str], str, str]]:
+    """The rows of a per-career file (market, contracts) about one career in one département,
+    as (line, row, ROME code, département code); the others are reported or counted skipped."""
     name = table.path.name
-    figures: dict[str, Any] = {}
-    first_line: dict[str, int] = {}
     for line, row in iter_rows(table, report, tracker):
         dep = _departement(row, report, line, name)
         if dep is None:
             continue
         rome = _rome(row, "ROME_PROFESSION_CARD_CODE", report, line, name)
-        if rome is None:
-            continue
+        if rome is not None:
+            yield line, row, rome, dep
+
+
+def _market(table: CsvTable, report: ImportReport, tracker: ProgressTracker) -> dict[str, Any]:
+    name = table.path.name
+    figures: dict[str, Any] = {}
+    first_line: dict[str, int] = {}
+    for line, row, rome, dep in _career_rows(table, report, tracker):
         offers = parse_int(row["NB_OFFER_END_MONTH"])
         ratio_text = row["TENSION_RATIO"].strip()
         ratio = parse_float(ratio_text) if ratio_text else None
@@ -205,13 +214,7 @@ def _contracts(table: CsvTable, report: ImportReport, tracker: ProgressTracker) 
     name = table.path.name
     shares: dict[str, dict[str, float]] = {}
     first_line: dict[tuple[str, str], int] = {}
-    for line, row in iter_rows(table, report, tracker):
-        dep = _departement(row, report, line, name)
-        if dep is None:
-            continue
-        rome = _rome(row, "ROME_PROFESSION_CARD_CODE", report, line, name)
-        if rome is None:
-            continue
+    for line, row, rome, dep in _career_rows(table, report, tracker):
         contract = CONTRACT_TYPES.get(row["CONTRACT_TYPE_CODE"].strip().zfill(2))
         offers = parse_int(row["NB_OFFERS"])
         percent = parse_float(row["OFFERS_PERCENT"])

@@ -96,11 +96,37 @@ def import_rome(
     tables = _read_tables(source)
     report = ImportReport(dataset="ROME")
     tracker = ProgressTracker(progress, total_rows(*tables.values()))
-    groups: dict[str, dict[str, Any]] = {}
-    seen_titles: dict[str, int] = {}
+    groups = _job_groups(tables["groups"], report, tracker)
+    titles = _job_titles(tables["titles"], report, tracker)
+    # The optional files add to the job groups read above (and refuse rows about others).
+    if "texts" in tables:
+        _add_texts(tables["texts"], groups, report, tracker)
+    if "mobility" in tables:
+        _add_moves(tables["mobility"], groups, report, tracker)
+    if "riasec" in tables:
+        _add_riasec(tables["riasec"], groups, report, tracker)
+    if not groups:
+        raise DataImportError(f"{source}: no valid job group in the ROME files; nothing imported")
+    output = imported_dir / OUTPUT
+    write_json_atomic(output, _document(tables, groups, titles))
+    tracker.finish()
+    report.written.append(output)
+    report.counts = {"job_groups": len(groups), "titles": len(titles)}
+    report.bad_rows.sort()
+    return report
 
-    table = tables["groups"]
+
+def _withdrawn(row: dict[str, str]) -> bool:
+    """A row the referential keeps but no longer uses (`statut` other than 1)."""
+    return row.get("statut", "1").strip() not in ("1", "")
+
+
+def _job_groups(
+    table: CsvTable, report: ImportReport, tracker: ProgressTracker
+) -> dict[str, dict[str, Any]]:
+    """The job groups in use: ROME code → title and empty lists of moves."""
     name = table.path.name
+    groups: dict[str, dict[str, Any]] = {}
     for line, row in iter_rows(table, report, tracker):
         code, title = row["code_rome"].strip(), " ".join(row["libelle_rome"].split())
         if not ROME_CODE.match(code):
@@ -109,15 +135,21 @@ def import_rome(
             report.bad(line, f"{name}: empty title for {code}")
         elif code in groups:
             report.bad(line, f"{name}: {code} is listed twice")
-        elif row.get("statut", "1").strip() not in ("1", ""):
+        elif _withdrawn(row):
             report.rows_skipped += 1  # withdrawn job group
         else:
             groups[code] = {"title": title, "close": [], "evolution": []}
             report.rows_imported += 1
+    return groups
 
-    titles: list[tuple[str, str]] = []
-    table = tables["titles"]
+
+def _job_titles(
+    table: CsvTable, report: ImportReport, tracker: ProgressTracker
+) -> list[tuple[str, str]]:
+    """Every job title in use, as (title, ROME code), for search."""
     name = table.path.name
+    titles: list[tuple[str, str]] = []
+    seen: dict[str, int] = {}
     for line, row in iter_rows(table, report, tracker):
         code = row["code_rome"].strip()
         title = " ".join(row["libelle_appellation_long"].split())
@@ -128,91 +160,107 @@ def import_rome(
             report.bad(line, f"{name}: empty job title")
         elif not ogr.isdigit():
             report.bad(line, f"{name}: invalid code_ogr {ogr!r}")
-        elif ogr in seen_titles:
-            report.bad(line, f"{name}: code_ogr {ogr} already on line {seen_titles[ogr]}")
-        elif row.get("statut", "1").strip() not in ("1", ""):
+        elif ogr in seen:
+            report.bad(line, f"{name}: code_ogr {ogr} already on line {seen[ogr]}")
+        elif _withdrawn(row):
             report.rows_skipped += 1
         else:
             # Kept even when its job group is missing from the referential (v347 has
             # titles for L1510): the catalogue only searches titles of careers it has.
-            seen_titles[ogr] = line
+            seen[ogr] = line
             titles.append((title, code))
             report.rows_imported += 1
+    return titles
 
+
+def _add_texts(
+    table: CsvTable,
+    groups: dict[str, dict[str, Any]],
+    report: ImportReport,
+    tracker: ProgressTracker,
+) -> None:
+    """The definition and access text of each job group, its numbered parts put in order."""
+    name = table.path.name
     texts: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    if "texts" in tables:
-        table = tables["texts"]
-        name = table.path.name
-        for line, row in iter_rows(table, report, tracker):
-            code, kind = row["code_rome"].strip(), row["code_type_texte"].strip()
-            position, text = (
-                row["position_libelle_txt"].strip(),
-                " ".join(row["libelle_texte"].split()),
-            )
-            if code not in groups:
-                report.bad(line, f"{name}: unknown ROME code {code!r}")
-            elif kind not in _TEXT_TYPES:
-                report.bad(line, f"{name}: unknown text type {kind!r}")
-            elif not position.isdigit():
-                report.bad(line, f"{name}: invalid position {position!r}")
-            elif not text:
-                report.bad(line, f"{name}: empty text")
-            else:
-                texts.setdefault((code, _TEXT_TYPES[kind]), []).append((int(position), text))
-                report.rows_imported += 1
+    for line, row in iter_rows(table, report, tracker):
+        code, kind = row["code_rome"].strip(), row["code_type_texte"].strip()
+        position, text = (
+            row["position_libelle_txt"].strip(),
+            " ".join(row["libelle_texte"].split()),
+        )
+        if code not in groups:
+            report.bad(line, f"{name}: unknown ROME code {code!r}")
+        elif kind not in _TEXT_TYPES:
+            report.bad(line, f"{name}: unknown text type {kind!r}")
+        elif not position.isdigit():
+            report.bad(line, f"{name}: invalid position {position!r}")
+        elif not text:
+            report.bad(line, f"{name}: empty text")
+        else:
+            texts.setdefault((code, _TEXT_TYPES[kind]), []).append((int(position), text))
+            report.rows_imported += 1
     for (code, kind), parts in texts.items():
         if kind in ("definition", "access"):
             groups[code][kind] = " ".join(text for _, text in sorted(parts))
 
-    if "mobility" in tables:
-        table = tables["mobility"]
-        name = table.path.name
-        for line, row in iter_rows(table, report, tracker):
-            code, target = row["code_rome"].strip(), row["code_rome_cible"].strip()
-            kind = row["code_type_mobilite"].strip()
-            if code not in groups:
-                report.bad(line, f"{name}: unknown ROME code {code!r}")
-            elif target not in groups:
-                report.bad(line, f"{name}: unknown target ROME code {target!r}")
-            elif kind not in _MOBILITY_TYPES:
-                report.bad(line, f"{name}: unknown mobility type {kind!r}")
-            else:
-                moves = groups[code][_MOBILITY_TYPES[kind]]
-                if target != code and target not in moves:
-                    moves.append(target)
-                report.rows_imported += 1
 
-    if "riasec" in tables:
-        table = tables["riasec"]
-        name = table.path.name
-        for line, row in iter_rows(table, report, tracker):
-            code = row["code_rome"].strip()
-            major = row["riasec_majeur"].strip().upper()
-            minor = row["riasec_mineur"].strip().upper()
-            if code not in groups:
-                report.bad(line, f"{name}: unknown ROME code {code!r}")
-            elif major not in RIASEC or (minor and (minor not in RIASEC or minor == major)):
-                report.bad(line, f"{name}: invalid RIASEC letters {major!r}, {minor!r}")
-            else:
-                groups[code]["riasec"] = major + minor
-                report.rows_imported += 1
+def _add_moves(
+    table: CsvTable,
+    groups: dict[str, dict[str, Any]],
+    report: ImportReport,
+    tracker: ProgressTracker,
+) -> None:
+    """The close and evolution moves from each job group to others of the referential."""
+    name = table.path.name
+    for line, row in iter_rows(table, report, tracker):
+        code, target = row["code_rome"].strip(), row["code_rome_cible"].strip()
+        kind = row["code_type_mobilite"].strip()
+        if code not in groups:
+            report.bad(line, f"{name}: unknown ROME code {code!r}")
+        elif target not in groups:
+            report.bad(line, f"{name}: unknown target ROME code {target!r}")
+        elif kind not in _MOBILITY_TYPES:
+            report.bad(line, f"{name}: unknown mobility type {kind!r}")
+        else:
+            moves = groups[code][_MOBILITY_TYPES[kind]]
+            if target != code and target not in moves:
+                moves.append(target)
+            report.rows_imported += 1
 
-    if not groups:
-        raise DataImportError(f"{source}: no valid job group in the ROME files; nothing imported")
+
+def _add_riasec(
+    table: CsvTable,
+    groups: dict[str, dict[str, Any]],
+    report: ImportReport,
+    tracker: ProgressTracker,
+) -> None:
+    """The major and minor RIASEC interests of each job group (minor optional, not the major)."""
+    name = table.path.name
+    for line, row in iter_rows(table, report, tracker):
+        code = row["code_rome"].strip()
+        major = row["riasec_majeur"].strip().upper()
+        minor = row["riasec_mineur"].strip().upper()
+        if code not in groups:
+            report.bad(line, f"{name}: unknown ROME code {code!r}")
+        elif major not in RIASEC or (minor and (minor not in RIASEC or minor == major)):
+            report.bad(line, f"{name}: invalid RIASEC letters {major!r}, {minor!r}")
+        else:
+            groups[code]["riasec"] = major + minor
+            report.rows_imported += 1
+
+
+def _document(
+    tables: dict[str, CsvTable],
+    groups: dict[str, dict[str, Any]],
+    titles: list[tuple[str, str]],
+) -> dict[str, Any]:
+    """What rome.json holds, in a stable order (the same files give the same bytes)."""
     for group in groups.values():
         group["close"].sort()
         group["evolution"].sort()
-    titles.sort(key=lambda item: (item[1], item[0]))
-    document = {
+    return {
         "format": 1,
         "source": sorted(t.path.name for t in tables.values()),
         "job_groups": dict(sorted(groups.items())),
-        "titles": titles,
+        "titles": sorted(titles, key=lambda item: (item[1], item[0])),
     }
-    output = imported_dir / OUTPUT
-    write_json_atomic(output, document)
-    tracker.finish()
-    report.written.append(output)
-    report.counts = {"job_groups": len(groups), "titles": len(titles)}
-    report.bad_rows.sort()
-    return report
