@@ -143,11 +143,39 @@ def _str_list(value: object) -> bool:
 def parse_career(record: object, source: str) -> Career:
     """Validate one career record of a catalogue file and build the Career.
 
-    ``source`` names the file in error messages.
+    ``source`` names the file in error messages; the first fault found is the one raised, in
+    the order of the checks below.
     """
     if not isinstance(record, dict):
         raise CatalogueError(f"{source}: a career record is not an object: {record!r:.60}")
     rome = record.get("rome", "?")
+    _check_keys(record, rome, source)
+    if not isinstance(rome, str) or not ROME_CODE.match(rome):
+        raise _fail(source, rome, "rome must look like 'D1102'")
+    _check_words(record, rome, source)
+    routes = _training_routes(record["training"], rome, source)
+    _check_profile(record, rome, source)
+    synonyms_fr = tuple(s.strip() for s in record["synonyms_fr"])
+    synonyms_en = tuple(s.strip() for s in record["synonyms_en"])
+    return Career(
+        rome=rome,
+        title_fr=record["title_fr"].strip(),
+        title_en=record["title_en"].strip(),
+        description_fr=record["description_fr"].strip(),
+        description_en=record["description_en"].strip(),
+        synonyms=tuple(dict.fromkeys(synonyms_fr + synonyms_en)),
+        qualification=record["qualification"],
+        training=routes,
+        automation_risk=record["automation_risk"],
+        riasec=record["riasec"],
+        sector=record["sector"],
+        close=tuple(c for c in record["close"] if c != rome),
+        synonyms_en=synonyms_en,
+    )
+
+
+def _check_keys(record: dict[str, Any], rome: object, source: str) -> None:
+    """Exactly the keys of a career: what is missing and what is unknown, both named."""
     keys = set(record)
     if keys != CAREER_KEYS:
         parts = []
@@ -156,8 +184,10 @@ def parse_career(record: object, source: str) -> Career:
         if keys - CAREER_KEYS:
             parts.append("unknown " + ", ".join(sorted(keys - CAREER_KEYS)))
         raise _fail(source, rome, "; ".join(parts))
-    if not isinstance(rome, str) or not ROME_CODE.match(rome):
-        raise _fail(source, rome, "rome must look like 'D1102'")
+
+
+def _check_words(record: dict[str, Any], rome: str, source: str) -> None:
+    """Titles, descriptions and synonyms in both languages, and the qualification level."""
     for key in ("title_fr", "title_en", "description_fr", "description_en"):
         if not isinstance(record[key], str) or not record[key].strip():
             raise _fail(source, rome, f"{key} must be a non-empty string")
@@ -166,7 +196,10 @@ def parse_career(record: object, source: str) -> Career:
             raise _fail(source, rome, f"{key} must be a list of non-empty strings")
     if record["qualification"] not in QUALIFICATIONS:
         raise _fail(source, rome, f"qualification must be one of {', '.join(QUALIFICATIONS)}")
-    training = record["training"]
+
+
+def _training_routes(training: object, rome: str, source: str) -> tuple[TrainingRoute, ...]:
+    """The training routes into the career, each named in both languages with its months."""
     if not isinstance(training, list):
         raise _fail(source, rome, "training must be a list")
     routes = []
@@ -183,6 +216,12 @@ def parse_career(record: object, source: str) -> Career:
                 source, rome, f"each training needs name_fr, name_en, months 0–120: {route!r:.80}"
             )
         routes.append(TrainingRoute(route["name_fr"], route["name_en"], route["months"]))
+    return tuple(routes)
+
+
+def _check_profile(record: dict[str, Any], rome: str, source: str) -> None:
+    """The figures and codes that place the career: automation risk, RIASEC interests, sector
+    and close careers."""
     risk = record["automation_risk"]
     if not _is_int(risk) or not 0 <= risk <= 100:
         raise _fail(source, rome, "automation_risk must be an int from 0 to 100")
@@ -200,23 +239,6 @@ def parse_career(record: object, source: str) -> Career:
         isinstance(c, str) and ROME_CODE.match(c) for c in close
     ):
         raise _fail(source, rome, "close must be a list of ROME codes")
-    synonyms_fr = tuple(s.strip() for s in record["synonyms_fr"])
-    synonyms_en = tuple(s.strip() for s in record["synonyms_en"])
-    return Career(
-        rome=rome,
-        title_fr=record["title_fr"].strip(),
-        title_en=record["title_en"].strip(),
-        description_fr=record["description_fr"].strip(),
-        description_en=record["description_en"].strip(),
-        synonyms=tuple(dict.fromkeys(synonyms_fr + synonyms_en)),
-        qualification=record["qualification"],
-        training=tuple(routes),
-        automation_risk=risk,
-        riasec=riasec,
-        sector=record["sector"],
-        close=tuple(c for c in close if c != rome),
-        synonyms_en=synonyms_en,
-    )
 
 
 def _read_catalogue_file(

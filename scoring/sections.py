@@ -118,8 +118,25 @@ def build_sections(
     if riasec is None and person is not None and person.interests:
         riasec = person.interests
     ranked = [r for r in top if r.fit != "far"]
+    sections = [
+        Section(key, _take(careers, limit), kind=key) for key, careers in _angles(top, ranked)
+    ]
+    sector = _sector_section(ranked, limit)
+    if sector is not None:
+        sections.append(sector)
+    sections.append(_serendipity(ranked, seed, limit))
+    sections += _interest_sections(ranked, riasec, limit)
+    return [section for section in sections if len(section.careers) >= MIN_SECTION_SIZE]
+
+
+def _angles(
+    top: list[RankedCareer], ranked: list[RankedCareer]
+) -> list[tuple[str, Iterable[RankedCareer]]]:
+    """The rows that look at every career from one angle, in display order: the top picks
+    (`top`, far-fetched ones included at their place), then, among the careers within reach
+    (`ranked`), hiring, competition, salary, no diploma, low qualification and future."""
     by_salary = _by(_salary, ranked)
-    rows: list[tuple[str, Iterable[RankedCareer]]] = [
+    return [
         ("top", _diverse(top)),
         ("hiring", _diverse(_by(_hiring, ranked))),
         ("competition", _by(_tension, ranked)),
@@ -134,31 +151,41 @@ def build_sections(
             (r for r in ranked if automation_band(r.career.automation_risk) == "low"),
         ),
     ]
-    sections = [Section(key, _take(careers, limit), kind=key) for key, careers in rows]
+
+
+def _sector_section(ranked: list[RankedCareer], limit: int) -> Section | None:
+    """The sector of the best career that has company in it (a row needs two careers)."""
     sizes: dict[str, int] = {}
     for item in ranked:
         sizes[item.career.sector] = sizes.get(item.career.sector, 0) + 1
-    # The sector of the best career that has company in it (a row needs two careers).
     sector = next((r.career.sector for r in ranked if sizes[r.career.sector] >= 2), None)
-    if sector is not None:
-        sections.append(
-            Section(
-                "sector",
-                _take((r for r in ranked if r.career.sector == sector), limit),
-                kind="sector",
-                topic=sector,
-            )
-        )
+    if sector is None:
+        return None
+    return Section(
+        "sector",
+        _take((r for r in ranked if r.career.sector == sector), limit),
+        kind="sector",
+        topic=sector,
+    )
+
+
+def _serendipity(ranked: list[RankedCareer], seed: int, limit: int) -> Section:
+    """Careers in an order drawn from `seed` (the same seed, the same order: pages are stable)."""
     shuffled = sorted(ranked, key=lambda r: r.career.rome)
     random.Random(seed).shuffle(shuffled)
-    sections.append(Section("serendipity", _take(shuffled, limit), kind="serendipity"))
-    for letter in _interest_letters(ranked, riasec):
-        sections.append(
-            Section(
-                f"riasec_{letter}",
-                _take((r for r in ranked if letter in r.career.riasec), limit),
-                kind="riasec",
-                topic=letter,
-            )
+    return Section("serendipity", _take(shuffled, limit), kind="serendipity")
+
+
+def _interest_sections(
+    ranked: list[RankedCareer], riasec: str | None, limit: int
+) -> list[Section]:
+    """One row per interest letter (the user's, else those of their top careers)."""
+    return [
+        Section(
+            f"riasec_{letter}",
+            _take((r for r in ranked if letter in r.career.riasec), limit),
+            kind="riasec",
+            topic=letter,
         )
-    return [section for section in sections if len(section.careers) >= MIN_SECTION_SIZE]
+        for letter in _interest_letters(ranked, riasec)
+    ]
