@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from journey import navigation, small_talk
 from journey.buttons import career_buttons, explore_button
 from journey.context import catalogue_of, leave_settings_question, profile_missing
@@ -19,68 +17,27 @@ from journey.origins import FROM_SEARCH
 from kernel import events
 from kernel.turn import Turn
 from messages import Outcome, Reply, render
-from scoring.catalogue import Catalogue
-from scoring.models import Career
-from scoring.search import search
+from scoring.search import closest, is_match, search
 from scoring.text import normalise
 
 RESULTS_MAX = 6
-SUGGESTIONS_MAX = 3
 QUERY_MAX = 100
 ECHO_MAX = 40
-# Below this edit similarity (0–100) a "did you mean" suggestion would only confuse: greetings
-# such as "bonjour" or "merci" then get no suggestion rather than a random career.
-SUGGESTION_MIN_SCORE = 70.0
-_NAMES_KEY = ("journey.search", "names")
 
 
 def _echo(query: str) -> str:
     return query if len(query) <= ECHO_MAX else query[: ECHO_MAX - 1] + "…"
 
 
-def suggestions(catalogue: Catalogue, query: str, limit: int = SUGGESTIONS_MAX) -> list[Career]:
-    """Careers whose title or synonyms look most like a query the search found nothing for."""
-    text = normalise(query)
-    if not text:
-        return []
-    names, romes = _names(catalogue)
-    found: list[Career] = []
-    for _, _, index in process.extract(
-        text,
-        names,
-        scorer=fuzz.ratio,
-        processor=None,
-        limit=limit * 8,
-        score_cutoff=SUGGESTION_MIN_SCORE,
-    ):
-        career = catalogue.careers[romes[index]]
-        if career not in found:
-            found.append(career)
-        if len(found) == limit:
-            break
-    return found
-
-
-def _names(catalogue: Catalogue) -> tuple[list[str], list[str]]:
-    """Every normalised title and synonym with its career, kept on the catalogue."""
-    cached = catalogue.derived.get(_NAMES_KEY)
-    if cached is None:
-        names: list[str] = []
-        romes: list[str] = []
-        for career in catalogue.careers.values():
-            for name in (career.title_fr, career.title_en, *career.synonyms):
-                names.append(normalise(name))
-                romes.append(career.rome)
-        cached = catalogue.derived[_NAMES_KEY] = (names, romes)
-    return cached
-
-
 async def run_search(turn: Turn, query: str, *, edit: bool = False, record: bool = True) -> Outcome:
-    """Search the catalogue and answer with the results as buttons (or helpful suggestions)."""
+    """Search the catalogue and answer with the careers that match as buttons; when none does,
+    say so honestly and offer the careers named closest to the query (if any are) and /explore,
+    never careers that only share a word with it as if they matched."""
     lang = turn.lang
     query = " ".join(query.split())[:QUERY_MAX]
     catalogue = catalogue_of(turn)
-    hits = search(catalogue, query, limit=RESULTS_MAX)
+    found = search(catalogue, query, limit=RESULTS_MAX)
+    hits = [hit for hit in found if is_match(hit)]
     if record:
         await navigation.remember_search(turn, query)
         await events.record(
@@ -92,7 +49,7 @@ async def run_search(turn: Turn, query: str, *, edit: bool = False, record: bool
             results=len(hits),
         )
     if not hits:
-        close = suggestions(catalogue, query)
+        close = closest(catalogue, query, found)
         rows = career_buttons(close, FROM_SEARCH, lang, numbered=False)
         rows.append(explore_button(lang))
         text = render("explore.search_nothing", lang, query=_echo(query), suggestions=bool(close))

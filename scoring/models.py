@@ -201,11 +201,14 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """A career found by a keyword search; ``matched`` is the title or synonym that matched."""
+    """A career found by a keyword search; ``matched`` is the title or synonym that matched,
+    ``complete`` says whether it holds every word of the query (exactly, as the start of a
+    word or with a typo), not only some."""
 
     career: Career
     score: float
     matched: str
+    complete: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,14 @@ scores ``90 + 9 × WRatio / 100``; any other candidate ``0.9 × WRatio`` (at lea
 score is that of its best title; ties prefer a career's own title, then its synonyms,
 then ROME job titles, then the career with more offers nationally, then the ROME code.
 
+Not every hit is a match: `is_match` keeps a hit that holds every word of the query or scores
+``MATCH_SCORE`` (a typo in a little word); the others share a word at most ("chargé" of
+"chargé de truc" in "Chargé d'études économiques", "charges" in forklift driving). When no hit
+matches, `closest` offers the careers whose name is close to the query as a whole, and none
+when nothing is ("pilote de drone" is not "pilote de ressources informatiques").
+
+The way of asking before the job ("bonjour, je cherche un travail de …") is left out.
+
 A query that is one of the project's aliases (``data/aliases.json``: "kiné", "ASH", "BTP")
 puts the careers it means first, in the list's order, as exact matches.
 """
@@ -30,7 +38,7 @@ from rapidfuzz import fuzz, process
 
 from scoring.aliases import shipped_aliases
 from scoring.catalogue import Catalogue
-from scoring.models import SearchHit
+from scoring.models import Career, SearchHit
 from scoring.text import FRENCH_STOP_WORDS, normalise
 
 EXACT_SCORE = 100.0
@@ -42,6 +50,51 @@ _WORD_FUZZY_LIMIT = 6
 _MIN_PREFIX_LEN = 3
 _MIN_FUZZY_WORD_LEN = 4
 _MAX_CANDIDATES = 400
+# A hit is a match when it holds every query word and scores this much, or scores MATCH_SCORE
+# (a title with one query word mistyped beyond recognition, often a little word: "dpe").
+COMPLETE_MATCH_SCORE = 76.0
+MATCH_SCORE = 85.0
+# How close (0–100) a name must be to the whole query, little words left out, to be offered
+# as one of the closest careers when nothing matches; a name that only looks like the query
+# (found by spelling, sharing no word: "ministre" and "machiniste") must be closer still.
+CLOSE_SIMILARITY = 75.0
+SPELLING_SIMILARITY = 80.0
+CLOSEST_MAX = 3
+# How people ask rather than what they ask for: a match need not hold these words.
+REQUEST_WORDS = frozenset(
+    [
+        "bonjour",
+        "salut",
+        "hello",
+        "je",
+        "j",
+        "cherche",
+        "recherche",
+        "chercher",
+        "veux",
+        "voudrais",
+        "aimerais",
+        "souhaite",
+        "travail",
+        "travailler",
+        "emploi",
+        "boulot",
+        "job",
+        "poste",
+        "metier",
+        "comme",
+        "devenir",
+        "etre",
+        "faire",
+        "dans",
+        "svp",
+        "stp",
+        "merci",
+        "looking",
+        "want",
+        "work",
+    ]
+)
 STOP_WORDS = FRENCH_STOP_WORDS | frozenset({"of", "the", "and", "in", "on", "to", "for", "with"})
 
 # Kinds of indexed text, in tie-break order.
@@ -204,10 +257,22 @@ def _postings(index: SearchIndex, entries: Iterable[int]) -> set[int]:
     return found
 
 
+def _without_asking(index: SearchIndex, text: str) -> str:
+    """The query without the way of asking before the job ("bonjour je cherche boulanger" →
+    "boulanger"), unless that is all there is or the whole query is a title or an alias."""
+    if text in index.exact or text in index.aliases:
+        return text
+    words = text.split()
+    start = 0
+    while start < len(words) and (words[start] in REQUEST_WORDS or words[start] in STOP_WORDS):
+        start += 1
+    return " ".join(words[start:]) if start < len(words) else text
+
+
 def search(catalogue: Catalogue, query: str, limit: int = 8) -> list[SearchHit]:
     """Careers matching a free-text query, best match first (at most ``limit``)."""
     index = search_index(catalogue)
-    text = normalise(query)
+    text = _without_asking(index, normalise(query))
     if not text or limit <= 0:
         return []
     scores: dict[int, float] = {i: EXACT_SCORE for i in index.exact.get(text, ())}
@@ -215,12 +280,17 @@ def search(catalogue: Catalogue, query: str, limit: int = 8) -> list[SearchHit]:
     first_word = words[0]
     prefix_all: set[int] | None = None
     hits_per_text: dict[int, int] = {}
+    # The words a match must hold: not the way of asking ("je cherche un travail de …").
+    needed = {w for w in words if w not in REQUEST_WORDS} or set(words)
+    needed_per_text: dict[int, int] = {}
     for word in dict.fromkeys(words):
         strong, fuzzy = _word_matches(index, word)
         strong_texts = _postings(index, strong)
         prefix_all = strong_texts if prefix_all is None else prefix_all & strong_texts
         for i in strong_texts | _postings(index, fuzzy):
             hits_per_text[i] = hits_per_text.get(i, 0) + 1
+            if word in needed:
+                needed_per_text[i] = needed_per_text.get(i, 0) + 1
     candidates = sorted(hits_per_text, key=lambda i: (-hits_per_text[i], i))[:_MAX_CANDIDATES]
     prefix_all = prefix_all or set()
     if candidates:
@@ -263,11 +333,85 @@ def search(catalogue: Catalogue, query: str, limit: int = 8) -> list[SearchHit]:
         best.items(),
         key=lambda item: (-item[1][0], alias_rank(item[0]), -item[1][1], -size(item[0]), item[0]),
     )
+
+    def complete(rome: str, i: int) -> bool:
+        return rome in alias_romes or i in exact or needed_per_text.get(i, 0) >= len(needed)
+
+    exact = set(index.exact.get(text, ()))
     return [
         SearchHit(
             careers[rome],
             score,
             alias_written if rome in alias_romes else index.displays[-negative_index],
+            complete(rome, -negative_index),
         )
         for rome, (score, _, negative_index) in ordered[:limit]
     ]
+
+
+def is_match(hit: SearchHit) -> bool:
+    """Whether a hit is what the query asked for, not only a career sharing one of its words."""
+    return hit.score >= MATCH_SCORE or (hit.complete and hit.score >= COMPLETE_MATCH_SCORE)
+
+
+def _meaningful(text: str) -> str:
+    words = normalise(text).split()
+    return " ".join(w for w in words if w not in STOP_WORDS) or " ".join(words)
+
+
+def similarity(query: str, name: str) -> float:
+    """How close a career's name is to a whole query (0–100): as strings, or as sets of words
+    ("boulanger à paris" holds "boulanger"), little words left out."""
+    a = _meaningful(query)
+    best = 0.0
+    for form in job_title_forms(name):  # "Concepteur / Conceptrice de jeux vidéo": each whole
+        b = _meaningful(form)
+        best = max(best, fuzz.ratio(a, b), fuzz.token_set_ratio(a, b))
+    return best
+
+
+def _names(catalogue: Catalogue) -> tuple[list[str], list[str], list[str]]:
+    """Every career's titles and synonyms, normalised, with their career and as written."""
+    cached = catalogue.derived.get("search.names")
+    if cached is None:
+        names: list[str] = []
+        romes: list[str] = []
+        written: list[str] = []
+        for career in catalogue.careers.values():
+            for name in dict.fromkeys((career.title_fr, career.title_en, *career.synonyms)):
+                names.append(normalise(name))
+                romes.append(career.rome)
+                written.append(name)
+        cached = catalogue.derived["search.names"] = (names, romes, written)
+    assert isinstance(cached, tuple)
+    return cached
+
+
+def closest(
+    catalogue: Catalogue, query: str, hits: Iterable[SearchHit], limit: int = CLOSEST_MAX
+) -> list[Career]:
+    """The careers to offer when no hit matches: the hits, then the careers named most like
+    the query (a misspelt word the search did not find), whose name is close to the whole
+    query; none when no name is ("chargé de truc", "xqzw")."""
+    text = normalise(query)
+    if not text or limit <= 0:
+        return []
+    candidates = [(h.career.rome, h.matched, CLOSE_SIMILARITY) for h in hits]
+    names, romes, written = _names(catalogue)
+    for _, _, i in process.extract(
+        text,
+        names,
+        scorer=fuzz.ratio,
+        processor=None,
+        limit=limit * 8,
+        score_cutoff=SPELLING_SIMILARITY,
+    ):
+        candidates.append((romes[i], written[i], SPELLING_SIMILARITY))
+    found: list[Career] = []
+    for rome, name, needed in candidates:
+        career = catalogue.careers[rome]
+        if career not in found and similarity(query, name) >= needed:
+            found.append(career)
+            if len(found) == limit:
+                break
+    return found

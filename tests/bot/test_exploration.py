@@ -134,7 +134,7 @@ async def test_search_with_a_typo_opens_the_card_and_comes_back(running: Running
     assert "« boulangé »" in results.text
 
     (nothing,) = await chat.say("/search xqzw")
-    assert "Je n'ai rien trouvé" in nothing.text and nothing.button("Découvrir")
+    assert "Je ne connais pas ce métier" in nothing.text and nothing.button("Découvrir")
     searched = [e for e in await _events(running, 502) if e.kind == events.SEARCHED]
     assert [(e.data["query"], e.data["results"]) for e in searched] == [
         ("boulangé", 5),

@@ -26,7 +26,7 @@ async def test_greetings_thanks_and_questions_get_a_friendly_answer(running: Run
     await _onboard(chat)
     (hello,) = await chat.say("Bonjour !")
     assert hello.text.startswith("Bonjour Camille 🙂")
-    assert "rien trouvé" not in hello.text
+    assert "Je ne connais pas ce métier" not in hello.text
     labels = [b["text"] for b in hello.buttons]
     assert labels == ["🔎 Découvrir les métiers", "⭐ Mes métiers", "💬 Parler à un conseiller"]
     (lists,) = await chat.tap(hello, "Découvrir", expect=1)
@@ -46,7 +46,7 @@ async def test_small_talk_in_english(running: RunningBot) -> None:
     _, priorities = await chat.say("Paris", expect=2)
     await chat.tap(priorities, "Done", expect=1)
     (hello,) = await chat.say("hi")
-    assert hello.text.startswith("Hello Sam 🙂") and "found nothing" not in hello.text
+    assert hello.text.startswith("Hello Sam 🙂") and "I don't know this job" not in hello.text
     (thanks,) = await chat.say("thanks!")
     assert thanks.text.startswith("You're welcome")
 

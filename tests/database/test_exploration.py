@@ -393,17 +393,23 @@ async def test_search_shows_the_job_title_that_matched(turn: Turn) -> None:
     assert "School assistant" not in reply.text  # no English synonyms for French readers
 
 
-async def test_search_with_no_result_suggests_close_careers_or_explore(turn: Turn) -> None:
-    reply = only(await search.run_search(turn, "footballeur"))
-    assert reply.key == "explore.search_nothing" and "Vouliez-vous dire" in reply.text
+async def test_an_unknown_job_is_said_so_with_the_closest_real_careers_or_explore(
+    turn: Turn,
+) -> None:
+    reply = only(await search.run_search(turn, "testeur de jeux vidéo"))
+    assert reply.key == "explore.search_nothing" and "Je ne connais pas ce métier" in reply.text
     suggested = [a for a in actions(reply) if a.name == codes.OPEN_CARD]
     assert 1 <= len(suggested) <= 3 and all(a.args[1] == "q" for a in suggested)
+    assert suggested[0].args[0] == "E1104"  # video game designer, named closest
+    assert "H1301" not in {a.args[0] for a in suggested}  # playground inspector shares "jeux"
     assert actions(reply)[-1] == Action(codes.EXPLORE)
-    for greeting in ("bonjour", "merci", "xqzw"):  # no random "did you mean"
-        nothing = only(await search.run_search(turn, greeting))
+    # No career named like these: no random "closest" (tailors for "footballeur", forklift
+    # driving for "chargé de truc"), only /explore.
+    for unrelated in ("footballeur", "chargé de truc", "bonjour", "merci", "xqzw"):
+        nothing = only(await search.run_search(turn, unrelated))
         assert "/metiers" in nothing.text and actions(nothing) == [Action(codes.EXPLORE)]
     (first, *_) = await logged(turn, events.SEARCHED)
-    assert first.data == {"query": "footballeur", "results": 0} and first.rome is None
+    assert first.data == {"query": "testeur de jeux vidéo", "results": 0} and first.rome is None
 
 
 async def test_back_from_a_search_card_shows_the_latest_results(turn: Turn) -> None:

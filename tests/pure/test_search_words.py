@@ -12,7 +12,7 @@ import pytest
 from scoring import search
 from scoring.aliases import parse_aliases, shipped_aliases
 from scoring.catalogue import Catalogue, CatalogueError
-from scoring.search import KIND_JOB_TITLE, job_title_forms, search_index
+from scoring.search import KIND_JOB_TITLE, closest, is_match, job_title_forms, search_index
 from scoring.text import normalise
 
 # The abbreviations the issue names, and others jobseekers type, with the career each means.
@@ -149,3 +149,19 @@ def test_charge_de_recrutement_finds_the_recruitment_career_first(
     assert hits[0].career.rome == "M1502"
     # No career is offered for the lone word "chargé" of another title.
     assert all(normalise(h.matched) not in {"charge", "chargee"} for h in hits)
+
+
+def test_careers_sharing_one_word_are_not_matches_nor_closest(shipped_catalogue: Catalogue) -> None:
+    # "chargé de truc": forklift driving ("charges") and economic studies ("Chargé d'études")
+    # come up in the search, but neither is what was asked, nor close to it.
+    hits = search(shipped_catalogue, "chargé de truc")
+    assert hits and not any(is_match(h) for h in hits)
+    assert closest(shipped_catalogue, "chargé de truc", hits) == []
+    # A job the catalogue does not name that way: the careers named closest, and only them.
+    hits = search(shipped_catalogue, "testeur de jeux vidéo")
+    assert not any(is_match(h) for h in hits)
+    offered = [c.rome for c in closest(shipped_catalogue, "testeur de jeux vidéo", hits)]
+    assert offered[0] == "E1104" and "H1301" not in offered
+    # A title with a typo in a little word is still a match.
+    assert is_match(search(shipped_catalogue, "Agente de traitement res dechets")[0])
+    assert is_match(search(shipped_catalogue, "plomnier")[0])
