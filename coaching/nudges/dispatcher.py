@@ -30,7 +30,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,7 +53,7 @@ from messages.outgoing import Reply
 from messages.render import programme_texts
 from scoring.catalogue import Catalogue
 from storage.engine import Database
-from storage.models import Nudge, SavedCareer, User
+from storage.models import Nudge, NudgeBudget, SavedCareer, User
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,15 @@ class _Claimed:
     attempts: int
     facts: dict[str, Any] = field(default_factory=dict)
     due_at: datetime | None = None
+
+
+class _Picked(NamedTuple):
+    """A due row that may go out now: its user, the career it speaks of and its text."""
+
+    row: Nudge
+    user: User
+    saved: SavedCareer
+    reply: Reply
 
 
 @dataclass
@@ -217,6 +226,8 @@ class Dispatcher:
     # ----- claiming -------------------------------------------------------------------------
 
     async def _claim(self) -> _Claim:
+        """In one transaction: reserve send slots on the shared budget, pick the due rows that
+        may go out now (deferring or cancelling the others) and mark them `sending`."""
         config = self.config
         async with self.db.transaction() as session:
             now = self._now()
@@ -233,65 +244,80 @@ class Dispatcher:
             candidates = await outbox.due(session, now, slots * 4)
             if not candidates:
                 return _Claim([])
-            users = {
-                user.id: user
-                for user in await session.scalars(
-                    select(User).where(User.id.in_({row.user_id for row in candidates}))
-                )
-            }
-            busy = await outbox.recently_contacted(
-                session, list(users), now - timedelta(seconds=config.chat_gap)
-            )
-            picked: list[tuple[Nudge, User, SavedCareer, Reply]] = []
-            changed = 0  # rows deferred or cancelled: the queue moved even without sends
-            for row in candidates:
-                if len(picked) >= slots:
-                    break
-                user = users.get(row.user_id)
-                if user is None:
-                    continue  # erased in the meantime: the row went with them
-                before = (row.state, row.due_at)
-                saved = await self._check(session, row, user, now, busy)
-                if saved is None:
-                    changed += (row.state, row.due_at) != before
-                    continue
-                reply = await self._compose(session, row, user, saved)
-                if reply is None:
-                    continue
-                busy.add(user.id)
-                picked.append((row, user, saved, reply))
-            # Slots are placed after the texts are composed, and a moment ahead for the commit:
-            # slots placed at the claim's start would already be past when a slow claim (the
-            # first template compilation, a loaded database) commits, and their messages would
-            # leave in one burst above the rate.
-            start = max(self._now() + timedelta(seconds=config.lead), budget.next_free_at)
-            items: list[_Claimed] = []
-            for index, (row, user, saved, reply) in enumerate(picked):
-                slot = start + timedelta(seconds=index / config.rate)
-                row.state = outbox.SENDING
-                # The send slot, not the claim time: the one-a-second-per-chat rule and the
-                # daily cap count when the message goes out.
-                row.claimed_at = slot
-                row.claimed_by = self.worker
-                row.rome = saved.rome
-                items.append(
-                    _Claimed(
-                        nudge_id=row.id,
-                        user_id=user.id,
-                        chat_id=user.chat_id,
-                        reply=reply,
-                        slot=slot,
-                        attempts=row.attempts,
-                        facts=outbox.event_facts(row),
-                        due_at=row.due_at,
-                    )
-                )
-            if items:
-                budget.next_free_at = start + timedelta(seconds=len(items) / config.rate)
+            picked, changed = await self._pick(session, candidates, slots, now)
+            items = self._book(picked, budget)
             await session.flush()
             # Rows only skipped (their chat had a message a moment ago) wait for the next pass.
             full = len(candidates) == slots * 4
             return _Claim(items, more=full and bool(items or changed))
+
+    async def _pick(
+        self, session: AsyncSession, candidates: list[Nudge], slots: int, now: datetime
+    ) -> tuple[list[_Picked], int]:
+        """Up to `slots` due rows that may go out now, each with its career and text; and how
+        many others were deferred or cancelled (the queue moved even without sends)."""
+        users = {
+            user.id: user
+            for user in await session.scalars(
+                select(User).where(User.id.in_({row.user_id for row in candidates}))
+            )
+        }
+        busy = await outbox.recently_contacted(
+            session, list(users), now - timedelta(seconds=self.config.chat_gap)
+        )
+        picked: list[_Picked] = []
+        changed = 0
+        for row in candidates:
+            if len(picked) >= slots:
+                break
+            user = users.get(row.user_id)
+            if user is None:
+                continue  # erased in the meantime: the row went with them
+            before = (row.state, row.due_at)
+            saved = await self._check(session, row, user, now, busy)
+            if saved is None:
+                changed += (row.state, row.due_at) != before
+                continue
+            reply = await self._compose(session, row, user, saved)
+            if reply is None:
+                continue
+            busy.add(user.id)
+            picked.append(_Picked(row, user, saved, reply))
+        return picked, changed
+
+    def _book(self, picked: list[_Picked], budget: NudgeBudget) -> list[_Claimed]:
+        """Give each picked row its send slot, one every 1/rate seconds from the budget's next
+        free moment, mark it `sending` by this dispatcher and move the budget on."""
+        # Slots are placed after the texts are composed, and a moment ahead for the commit:
+        # slots placed at the claim's start would already be past when a slow claim (the
+        # first template compilation, a loaded database) commits, and their messages would
+        # leave in one burst above the rate.
+        config = self.config
+        start = max(self._now() + timedelta(seconds=config.lead), budget.next_free_at)
+        items: list[_Claimed] = []
+        for index, (row, user, saved, reply) in enumerate(picked):
+            slot = start + timedelta(seconds=index / config.rate)
+            row.state = outbox.SENDING
+            # The send slot, not the claim time: the one-a-second-per-chat rule and the
+            # daily cap count when the message goes out.
+            row.claimed_at = slot
+            row.claimed_by = self.worker
+            row.rome = saved.rome
+            items.append(
+                _Claimed(
+                    nudge_id=row.id,
+                    user_id=user.id,
+                    chat_id=user.chat_id,
+                    reply=reply,
+                    slot=slot,
+                    attempts=row.attempts,
+                    facts=outbox.event_facts(row),
+                    due_at=row.due_at,
+                )
+            )
+        if items:
+            budget.next_free_at = start + timedelta(seconds=len(items) / config.rate)
+        return items
 
     async def _check(
         self, session: AsyncSession, row: Nudge, user: User, now: datetime, busy: set[int]
