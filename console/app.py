@@ -29,7 +29,16 @@ from accounts.scope import NotFound
 from accounts.service import AccountError, AccountView
 from coaching import casework, referrals
 from coaching.casework import CaseworkError
-from console.security import COOKIE, SecurityHeaders, SessionData, SessionSigner, csrf_ok
+from console.security import (
+    COOKIE,
+    Network,
+    SecurityHeaders,
+    SessionData,
+    SessionSigner,
+    came_over_https,
+    client_address,
+    csrf_ok,
+)
 from console.texts import action_text, text
 from messages.messenger import Messenger
 from messages.render import plain_text
@@ -49,7 +58,11 @@ class ConsoleServices:
     messenger: Messenger
     signer: SessionSigner
     catalogue: Any = None
-    secure_cookies: bool = False
+    # Cookies' Secure flag: True always, False never, None when the request came over HTTPS
+    # (directly or as a trusted proxy says).
+    secure_cookies: bool | None = None
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (none by default).
+    trusted_proxies: tuple[Network, ...] = ()
     poll_seconds: float = 4.0
     templates: Environment = field(init=False)
 
@@ -85,17 +98,29 @@ def _services(request: Request) -> ConsoleServices:
     return services
 
 
-def _address(request: Request) -> str:
+def _peer(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _set_cookie(response: Response, services: ConsoleServices, data: SessionData) -> None:
+def _address(request: Request) -> str:
+    services = _services(request)
+    return client_address(_peer(request), request.headers, services.trusted_proxies)
+
+
+def _set_cookie(
+    request: Request, response: Response, services: ConsoleServices, data: SessionData
+) -> None:
+    secure = services.secure_cookies
+    if secure is None:
+        secure = came_over_https(
+            request.url.scheme, _peer(request), request.headers, services.trusted_proxies
+        )
     response.set_cookie(
         COOKIE,
         services.signer.dumps(data),
         httponly=True,
         samesite="lax",
-        secure=services.secure_cookies,
+        secure=secure,
         path="/",
     )
 
@@ -185,7 +210,7 @@ def signed_in(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             response = await handler(ctx)
         except NotFound:
             response = _not_found(ctx)
-        _set_cookie(response, services, ctx.session)
+        _set_cookie(request, response, services, ctx.session)
         return response
 
     return endpoint
@@ -259,7 +284,7 @@ async def login_page(request: Request) -> Response:
         message = text("signed_out", lang)
     next_path = _safe_next(request.query_params.get("next"))
     response = _login_form(request, lang, anon.csrf, next_path=next_path, message=message)
-    _set_cookie(response, services, anon)
+    _set_cookie(request, response, services, anon)
     return response
 
 
@@ -272,7 +297,7 @@ async def login(request: Request) -> Response:
     if data is None or not csrf_ok(data.csrf, str(form.get("csrf") or "")):
         anon = SessionData.anonymous(lang)
         response = _login_form(request, lang, anon.csrf, status=403, error=text("csrf", lang))
-        _set_cookie(response, services, anon)
+        _set_cookie(request, response, services, anon)
         return response
     email = str(form.get("email") or "")[:254]
     password = str(form.get("password") or "")[:500]
@@ -295,7 +320,7 @@ async def login(request: Request) -> Response:
         result.account.language
     )
     redirect = RedirectResponse(next_path, status_code=303)
-    _set_cookie(redirect, services, session_data)
+    _set_cookie(request, redirect, services, session_data)
     return redirect
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -116,6 +118,62 @@ class SessionSigner:
         ):
             return data, True
         return data, False
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(raw: str) -> tuple[Network, ...]:
+    """`10.0.0.5, 192.168.0.0/24, ::1` as networks (an address is a network of one); empty: none.
+    Raises ValueError naming the first entry that is neither."""
+    networks: list[Network] = []
+    for part in raw.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+        except ValueError:
+            raise ValueError(f"{part.strip()!r} is not an address or a network") from None
+    return tuple(networks)
+
+
+def _among(address: str, networks: Sequence[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_address(peer: str, headers: Any, trusted: Sequence[Network]) -> str:
+    """The address of the person at the other end, as sign-in throttling counts it.
+
+    The socket's peer, unless it is one of our trusted proxies: then X-Forwarded-For is read from
+    its right end (what our proxies appended) leftwards, past the trusted proxies, and the first
+    other address is the client. What a client writes in the header itself sits left of that and
+    is never reached, so a forged header cannot change the address counted.
+    """
+    forwarded = headers.get("x-forwarded-for") if trusted else None
+    if not forwarded or not _among(peer, trusted):
+        return peer
+    for hop in reversed([part.strip() for part in forwarded.split(",")]):
+        if not _among(hop, trusted):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # not an address our proxy wrote: count the proxy's connection
+    return peer
+
+
+def came_over_https(scheme: str, peer: str, headers: Any, trusted: Sequence[Network]) -> bool:
+    """Whether the browser reached us over HTTPS: directly, or as a trusted proxy says in
+    X-Forwarded-Proto (its last value, the one our proxy set)."""
+    if scheme == "https":
+        return True
+    proto = headers.get("x-forwarded-proto") if trusted else None
+    if not proto or not _among(peer, trusted):
+        return False
+    return str(proto).split(",")[-1].strip().lower() == "https"
 
 
 def csrf_ok(expected: str, given: str | None) -> bool:

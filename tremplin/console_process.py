@@ -84,6 +84,8 @@ class ConsoleProcess:
             messenger=make_messenger(inner, self.db),
             signer=SessionSigner(secret),
             catalogue=build_environment(self.settings).catalogue,
+            secure_cookies=self.settings.console_secure_cookie,
+            trusted_proxies=self.settings.console_trusted_proxies,
         )
         app = build_console(services)
         # /healthz, /readyz (database, schema) and /metrics: the bot workers' routes.

@@ -23,7 +23,12 @@ async def serve(app: Any, host: str = "127.0.0.1", port: int = 0) -> AsyncIterat
     sock.listen(128)
     sock.setblocking(False)
     bound_port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from any local process
+    # (127.0.0.1 by default), letting a forged header dodge the console's per-address sign-in
+    # throttling; the console reads it only from its configured trusted proxies.
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="off", access_log=False, proxy_headers=False
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

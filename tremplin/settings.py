@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from console.security import Network, parse_networks
 from kernel.clock import QuietHours, parse_duration
 from storage.engine import normalise_database_url
 
@@ -160,6 +161,8 @@ class _RawSettings(BaseSettings):
     playground_port: int = Field(8080, validation_alias="TREMPLIN_PLAYGROUND_PORT")
     console_listen: str = Field("127.0.0.1", validation_alias="TREMPLIN_CONSOLE_LISTEN")
     console_port: int = Field(8090, validation_alias="TREMPLIN_CONSOLE_PORT")
+    console_secure_cookie: str = Field("auto", validation_alias="TREMPLIN_CONSOLE_SECURE_COOKIE")
+    console_trusted_proxies: str = Field("", validation_alias="TREMPLIN_CONSOLE_TRUSTED_PROXIES")
     data_dir: str = Field("tremplin-data", validation_alias="TREMPLIN_DATA_DIR")
     log_level: str = Field("INFO", validation_alias="TREMPLIN_LOG_LEVEL")
     retention_logs: str = Field("12mo", validation_alias="TREMPLIN_RETENTION_LOGS")
@@ -189,6 +192,11 @@ class _RawSettings(BaseSettings):
     @classmethod
     def _log_format(cls, value: str) -> str:
         return _choice(value.strip().lower(), ("text", "json"))
+
+    @field_validator("console_secure_cookie")
+    @classmethod
+    def _secure_cookie(cls, value: str) -> str:
+        return _choice(value.strip().lower(), ("auto", "true", "false"))
 
     @field_validator("database_url")
     @classmethod
@@ -232,6 +240,10 @@ class Settings:
     # The web console (`tremplin console`, and beside the playground).
     console_listen: str = "127.0.0.1"
     console_port: int = 8090
+    # The session cookie's Secure flag: True, False, or None to set it when the request came
+    # over HTTPS; and the reverse proxies whose X-Forwarded-For/-Proto headers are believed.
+    console_secure_cookie: bool | None = None
+    console_trusted_proxies: tuple[Network, ...] = ()
     # Retention: conversation lines older than `retention_logs` are deleted, and people who have
     # not written for `retention_profiles` are erased (their events kept anonymously).
     retention_logs: timedelta = timedelta(days=360)
@@ -298,6 +310,10 @@ def load_settings(env_file: str | None = ".env", **overrides: Any) -> Settings:
         playground_port=raw.playground_port,
         console_listen=raw.console_listen.strip() or "127.0.0.1",
         console_port=raw.console_port,
+        console_secure_cookie={"auto": None, "true": True, "false": False}[
+            raw.console_secure_cookie
+        ],
+        console_trusted_proxies=parsed("console_trusted_proxies", parse_networks),
         data_dir=Path(raw.data_dir),
         log_level=raw.log_level,
         retention_logs=parsed("retention_logs", parse_retention),

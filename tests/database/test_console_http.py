@@ -15,10 +15,12 @@ from accounts import audit
 from accounts import service as accounts
 from coaching.partners import SHIPPED, import_partners
 from console.app import ConsoleServices, build_console
-from console.security import COOKIE, SessionData, SessionSigner
+from console.security import COOKIE, SessionData, SessionSigner, parse_networks
 from kernel import texts
 from storage.engine import Database
 from tremplin.console_process import NoBot
+from tremplin.serving import serve
+from tremplin.settings import SettingsError, load_settings
 
 PASSWORD = "a long enough password"
 SECRET = "test-secret"
@@ -202,3 +204,95 @@ async def test_an_operator_imports_texts_over_http_all_or_nothing(db: Database) 
         admin = await accounts.create_account(session, "admin@example.org", "admin", PASSWORD)
         log = await audit.read_log(session, admin, audit.AuditFilter(action=audit.TEXTS_IMPORTED))
     assert [line.detail for line in log.lines] == [{"published": 1}]
+
+
+async def _fail_sign_in(
+    http: httpx.AsyncClient, email: str, headers: dict[str, str] | None = None
+) -> int:
+    page = await http.get("/login")
+    response = await http.post(
+        "/login",
+        data={"csrf": _csrf(page.text), "email": email, "password": "wrong password"},
+        headers=headers or {},
+    )
+    return response.status_code
+
+
+def _console(db: Database, peer: str, **options: object) -> httpx.AsyncClient:
+    services = ConsoleServices(
+        db=db, messenger=NoBot(), signer=SessionSigner(SECRET), **options  # type: ignore[arg-type]
+    )
+    transport = httpx.ASGITransport(app=build_console(services), client=(peer, 5000))
+    return httpx.AsyncClient(transport=transport, base_url="http://console")
+
+
+async def test_a_forged_forwarded_for_does_not_dodge_the_address_throttle(db: Database) -> None:
+    # Served for real (uvicorn, a socket on the loopback), as `tremplin console` does: the
+    # server must not believe the header either (uvicorn does, from 127.0.0.1, unless told not).
+    async with db.transaction() as session:
+        await import_partners(session, SHIPPED)
+    services = ConsoleServices(db=db, messenger=NoBot(), signer=SessionSigner(SECRET))
+    async with serve(build_console(services)) as root, httpx.AsyncClient(base_url=root) as http:
+        # No trusted proxy (the default): each try claims another address, in vain. Each uses
+        # another account, so only the per-address limit can stop them.
+        for n in range(accounts.MAX_FAILURES_PER_ADDRESS):
+            forged = {"x-forwarded-for": f"203.0.113.{n + 1}"}
+            assert await _fail_sign_in(http, f"guess{n}@example.org", forged) == 401
+        last = {"x-forwarded-for": "192.0.2.99"}
+        assert await _fail_sign_in(http, "last@example.org", last) == 429
+
+
+async def test_behind_a_trusted_proxy_each_client_is_throttled_on_its_own(db: Database) -> None:
+    proxy = parse_networks("10.0.0.2")
+    async with _console(db, "10.0.0.2", trusted_proxies=proxy) as http:
+        # The proxy appends the address it sees; what the client wrote sits left of it.
+        first = {"x-forwarded-for": "198.51.100.7"}
+        for n in range(accounts.MAX_FAILURES_PER_ADDRESS):
+            forged = {"x-forwarded-for": f"192.0.2.{n}, 198.51.100.7"}
+            assert await _fail_sign_in(http, f"guess{n}@example.org", forged) == 401
+        assert await _fail_sign_in(http, "next@example.org", first) == 429
+        # Another person behind the same proxy is not locked out by the first one.
+        second = {"x-forwarded-for": "198.51.100.8"}
+        assert await _fail_sign_in(http, "other@example.org", second) == 401
+    # The same header from a machine that is not the proxy is ignored: it is that machine's
+    # address that counts (not yet throttled).
+    async with _console(db, "10.0.0.3", trusted_proxies=proxy) as http:
+        assert await _fail_sign_in(http, "x@example.org", first) == 401
+
+
+async def test_the_session_cookie_is_secure_over_https(db: Database) -> None:
+    async def cookie_flags(
+        peer: str, base_url: str, headers: dict[str, str], **options: object
+    ) -> str:
+        async with _console(db, peer, **options) as http:
+            http.base_url = httpx.URL(base_url)
+            response = await http.get("/login", headers=headers)
+        return response.headers["set-cookie"].lower()
+
+    proxy = parse_networks("127.0.0.1")
+    https = {"x-forwarded-proto": "https"}
+    assert "secure" not in await cookie_flags("127.0.0.1", "http://console", {})
+    assert "; secure" in await cookie_flags("127.0.0.1", "https://console", {})
+    # Behind a TLS-terminating proxy: believed from the trusted proxy only.
+    assert "; secure" in await cookie_flags(
+        "127.0.0.1", "http://console", https, trusted_proxies=proxy
+    )
+    assert "secure" not in await cookie_flags("127.0.0.1", "http://console", https)
+    # TREMPLIN_CONSOLE_SECURE_COOKIE=true / false.
+    assert "; secure" in await cookie_flags("127.0.0.1", "http://c", {}, secure_cookies=True)
+    assert "secure" not in await cookie_flags("127.0.0.1", "https://c", {}, secure_cookies=False)
+    assert "httponly" in await cookie_flags("127.0.0.1", "https://c", {})
+
+
+def test_console_proxy_settings() -> None:
+    default = load_settings(env_file=None)
+    assert default.console_secure_cookie is None and default.console_trusted_proxies == ()
+    custom = load_settings(
+        env_file=None, console_secure_cookie="TRUE", console_trusted_proxies="10.0.0.0/8, ::1"
+    )
+    assert custom.console_secure_cookie is True
+    assert [str(n) for n in custom.console_trusted_proxies] == ["10.0.0.0/8", "::1/128"]
+    with pytest.raises(SettingsError, match="TREMPLIN_CONSOLE_TRUSTED_PROXIES"):
+        load_settings(env_file=None, console_trusted_proxies="proxy.example.org")
+    with pytest.raises(SettingsError, match="TREMPLIN_CONSOLE_SECURE_COOKIE"):
+        load_settings(env_file=None, console_secure_cookie="sometimes")
