@@ -36,8 +36,9 @@ from messages.messenger import (
 )
 from messages.outgoing import Outcome, Reply
 from messages.render import programme_texts, render, supported_language
+from storage import updates
 from storage.engine import Database
-from storage.models import User
+from storage.models import User, utcnow
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -83,6 +84,9 @@ async def process(
 ) -> None:
     """Log what came in, run the flow, and deliver its outcome: one transaction, then the sends.
 
+    An update already handled (Telegram delivered it twice, perhaps to another process) is
+    claimed in that same transaction (`storage.updates`) and is left alone the second time.
+
     A failing flow's changes are rolled back (the user's state is left as it was, what came in
     is still logged) and the user gets an apology instead of silence.
     """
@@ -100,6 +104,9 @@ async def process(
     lang = supported_language(sender.language_code)
     try:
         async with services.db.transaction() as session:
+            if not await updates.claim(session, update.update_id, utcnow()):
+                log.info("update %s delivered again: already handled", update.update_id)
+                return
             user = await _user(session, sender, may_create)
             if user is None:
                 # A stale button from before /delete (or an edit): answer, and keep nothing.
@@ -125,6 +132,9 @@ async def process(
         outcome = Outcome().add(Reply(render("common.error", lang), "common.error"))
         try:
             async with services.db.transaction() as session:
+                if not await updates.claim(session, update.update_id, utcnow()):
+                    # Another process handled this very update meanwhile: it answered.
+                    return
                 known = await _user(session, sender, may_create)
                 if known is not None:
                     await log_incoming(

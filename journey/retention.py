@@ -26,7 +26,7 @@ from journey.conversation import kept_with_lines_before, rebuild_words
 from journey.privacy import erase
 from kernel.periodic import PeriodicJob
 from kernel.reactions import Reactions
-from storage import lease
+from storage import lease, updates
 from storage.engine import Database
 from storage.models import ConversationEntry, ReferralMessage, User, WebhookDelivery, utcnow
 
@@ -113,6 +113,8 @@ class RetentionJob:
         try:
             async with self.db.transaction() as session:
                 lines, relayed, sent = await purge_logs(session, now - self.logs_after)
+                # Updates handled long ago no longer need to be recognised when delivered again.
+                await updates.forget_before(session, now - updates.WINDOW)
             profiles = 0
             while True:
                 async with self.db.transaction() as session:

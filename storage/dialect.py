@@ -44,8 +44,14 @@ def insert_ignoring_duplicates(
 ) -> Insert:
     """`INSERT … ON CONFLICT (unique) DO NOTHING`: neither a double tap nor two processes racing
     make a second row or fail. Executed, its rowcount says whether the row was created."""
-    dialect = postgresql if has_row_locks(session) else sqlite
     statement: Insert = (
-        dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
+        upsert(session, model).values(**values).on_conflict_do_nothing(index_elements=unique)
     )
     return statement
+
+
+def upsert(session: AsyncSession, model: Any) -> Any:
+    """The database's own `INSERT` for `model`, which has `on_conflict_do_nothing` and
+    `on_conflict_do_update` (the same on both databases, spelled by two dialects)."""
+    dialect = postgresql if has_row_locks(session) else sqlite
+    return dialect.insert(model)

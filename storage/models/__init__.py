@@ -25,6 +25,7 @@ from storage.models.navigation import Navigation
 from storage.models.nudges import Nudge, NudgeBudget
 from storage.models.retention import AnonymousEvent, JobLease
 from storage.models.texts import TextOverride
+from storage.models.updates import SeenUpdate
 from storage.models.users import User
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "ReferralMessage",
     "ReferralNote",
     "SavedCareer",
+    "SeenUpdate",
     "TextOverride",
     "UTCDateTime",
     "User",

@@ -87,3 +87,34 @@ async def test_webhook_refuses_oversized_and_malformed_bodies_and_keeps_serving(
         assert (await client.post(url, json=update, headers=secret)).status_code == 200
     welcome, _ = await bot.api.wait_for_bot_messages(78, 2)
     assert "Noé" in welcome.text
+
+
+async def test_an_update_telegram_delivers_twice_is_answered_once(bot_factory: Any) -> None:
+    port = _free_port()
+    bot: RunningBot = await bot_factory(
+        webhook_url=f"http://127.0.0.1:{port}", webhook_port=port, webhook_secret="s3cret-token"
+    )
+    bot.api.ensure_chat(bot.chat(user_id=79, first_name="Ilan").user)
+    secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+    chat = {"id": 79, "type": "private", "first_name": "Ilan"}
+    sender = {"id": 79, "is_bot": False, "first_name": "Ilan", "language_code": "fr"}
+    start = {
+        "update_id": 700,
+        "message": {"message_id": 1, "date": 0, "text": "/start", "chat": chat, "from": sender,
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 6}]},
+    }
+    departement = {
+        "update_id": 701,
+        "message": {"message_id": 2, "date": 0, "text": "69", "chat": chat, "from": sender},
+    }
+    url = f"http://127.0.0.1:{port}/telegram"
+    counts = []
+    async with httpx.AsyncClient() as client:
+        # Telegram retries when our 200 was late: the same update_id comes back.
+        for update in (start, start, departement, departement, start):
+            assert (await client.post(url, json=update, headers=secret)).status_code == 200
+            counts.append(len(bot.api.bot_messages(79)))
+    first, after_69 = counts[0], counts[2]
+    assert first >= 1 and after_69 > first
+    assert counts == [first, first, after_69, after_69, after_69]  # nothing answered twice
+    assert sum("Ilan" in m.text for m in bot.api.bot_messages(79)) == 1  # one welcome

@@ -165,7 +165,10 @@ class BotApiEmulator:
         self.bot_id = bot_id
         self.username = username
         self.updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
+        # Numbered from the clock, as Telegram numbers afresh after a quiet spell: a new emulator
+        # on the same database never repeats the numbers of the last one (the bot would take
+        # them for deliveries it already handled).
+        self._update_ids = itertools.count(int(time.time() * 1000))
         self._callback_ids = itertools.count(1)
         self.chats: dict[int, _Chat] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
