@@ -19,8 +19,10 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.periodic import PeriodicJob
 from messages import validate
 from messages.render import LANGUAGES, Catalog, default_catalog, load_shipped
+from storage.engine import Database
 from storage.models import TextOverride, utcnow
 
 PUBLISHED = "published"
@@ -112,6 +114,24 @@ class StoredTexts:
         )
         self._stamp = stamp
         return True
+
+
+async def keep_in_force(
+    db: Database, interval: float = REFRESH_SECONDS, catalog: Catalog | None = None
+) -> PeriodicJob:
+    """Every process that sends texts runs this at start (the bot, a nudges-only worker, the
+    console): the operators' texts are in force before its first message, then the table is
+    checked every `interval` seconds. Close the returned job when the process stops."""
+    stored = StoredTexts(catalog)
+
+    async def refresh() -> None:
+        async with db.transaction() as session:
+            await stored.refresh(session)
+
+    await refresh()  # a failure here stops the start: never send a process's first texts stale
+    job = PeriodicJob(JOB_NAME, interval, refresh)
+    await job.start()
+    return job
 
 
 class TextRejected(ValueError):

@@ -31,8 +31,7 @@ from kernel.metrics import DB_POOL
 from kernel.operations import Check, operations_routes
 from kernel.periodic import PeriodicJob
 from kernel.reactions import Reactions
-from kernel.texts import JOB_NAME as TEXTS_JOB
-from kernel.texts import REFRESH_SECONDS, StoredTexts
+from kernel.texts import keep_in_force
 from kernel.turn import Environment
 from migrations.apply import check_current, upgrade_async
 from storage.engine import Database
@@ -128,11 +127,7 @@ class Tremplin:
         async with self.db.transaction() as session:
             await import_partners(session, self.settings.partners_file or SHIPPED)
         # Operators' texts: in force before the first update, then checked every few seconds.
-        stored = StoredTexts()
-        async with self.db.transaction() as session:
-            await stored.refresh(session)
-        self.texts = PeriodicJob(TEXTS_JOB, REFRESH_SECONDS, lambda: self._refresh_texts(stored))
-        await self.texts.start()
+        self.texts = await keep_in_force(self.db)
         self.bot = TelegramBot(
             self.token,
             self.api_root,
@@ -188,10 +183,6 @@ class Tremplin:
             profiles_after=self.settings.retention_profiles,
         )
         await self.retention.start(RETENTION_EVERY_SECONDS)
-
-    async def _refresh_texts(self, stored: StoredTexts) -> None:
-        async with self.db.transaction() as session:
-            await stored.refresh(session)
 
     async def stop(self) -> None:
         """Graceful shutdown (SIGTERM), within about 10 s: stop taking updates, let those in

@@ -19,6 +19,7 @@ from coaching.partners import SHIPPED, import_partners
 from console.app import ConsoleServices, build_console
 from console.security import SessionSigner
 from kernel.partners import list_partners
+from kernel.texts import keep_in_force
 from messages.messenger import Messenger, Rejected
 from messages.outgoing import Reply
 from migrations.apply import upgrade_async
@@ -70,6 +71,10 @@ class ConsoleProcess:
             await import_partners(session, self.settings.partners_file or SHIPPED)
         async with self.db.transaction() as session:
             secret = await shared_secret(session)
+        # Coaches' replies and the satisfaction question leave from here: in the operators'
+        # texts, kept in force as in the bot's processes.
+        texts = await keep_in_force(self.db)
+        self._stack.push_async_callback(texts.close)
         inner: Messenger
         if self.token:
             inner = await self._stack.enter_async_context(

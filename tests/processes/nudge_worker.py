@@ -5,7 +5,8 @@ it (python-telegram-bot's Bot behind the logging messenger):
 
     python -m tests.processes.nudge_worker DATABASE_URL API_ROOT TOKEN [--rate 25] [--horizon 0.5]
 
-It prints "ready" once its scheduler runs, and stops cleanly on SIGTERM.
+It keeps the operators' texts in force as every sending process does (`--texts-seconds` between
+two checks of the table), prints "ready" once its scheduler runs, and stops cleanly on SIGTERM.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.messenger import TelegramMessenger
 from coaching.nudges.dispatcher import DispatchConfig, Dispatcher
 from coaching.nudges.scheduler import NudgeScheduler
 from journey.conversation import LoggingMessenger
+from kernel.texts import REFRESH_SECONDS, keep_in_force
 from kernel.turn import Environment
 from scoring.catalogue import load_catalogue
 from storage.engine import Database
@@ -40,12 +42,14 @@ async def run(options: argparse.Namespace) -> None:
         )
         dispatcher = Dispatcher(db, messenger, env, config, worker=options.worker or None)
         scheduler = NudgeScheduler(dispatcher, poll_seconds=options.poll)
+        texts = await keep_in_force(db, options.texts_seconds)  # as every sending process
         await scheduler.start()
         print("ready", flush=True)
         stopping = asyncio.Event()
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
         await stopping.wait()
         await scheduler.stop()
+        await texts.close()
         print(f"stats {dict(dispatcher.stats)}", flush=True)
     await db.dispose()
 
@@ -62,6 +66,7 @@ def main() -> None:
     parser.add_argument("--horizon", type=float, default=0.5)
     parser.add_argument("--poll", type=float, default=0.2)
     parser.add_argument("--worker", default="")
+    parser.add_argument("--texts-seconds", type=float, default=REFRESH_SECONDS)
     asyncio.run(run(parser.parse_args()))
 
 

@@ -23,6 +23,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from coaching.nudges.plan import template_key
+from kernel import texts
 from storage.engine import Database
 from storage.models import Nudge, SavedCareer, utcnow
 from tests.support import make_user
@@ -192,5 +194,30 @@ async def test_two_processes_share_the_budget_and_never_send_the_same_nudge(
         async with db.transaction() as session:
             workers = set(await session.scalars(select(Nudge.claimed_by)))
         assert workers == {"one", "two"}
+    finally:
+        await db.dispose()
+
+
+async def test_a_text_published_while_a_worker_runs_is_used_by_its_next_nudge(
+    database_url: str,
+) -> None:
+    """A process that only sends nudges (no bot receiving updates) keeps the operators' texts
+    in force as the bot does: a version published while it runs is in its next nudge."""
+    api = BotApiEmulator(TOKEN)
+    db = Database(database_url)
+    published = "Nouvelle version de l'opératrice : pensez à votre métier cette semaine."
+    try:
+        async with serve(api.app()) as root, worker(database_url, root, "--texts-seconds", "0.2"):
+            await due_nudges(db, api, range(5001, 5002))
+            await wait_states(db, {"sent"})
+            assert api.bot_messages(5001)[0].text.startswith("Bonjour")  # the shipped text
+            async with db.transaction() as session:
+                await texts.publish(
+                    session, template_key("step", 1, "a"), "fr", published, who="op@example.org"
+                )
+            # Due a few of the worker's checks of the table later.
+            await due_nudges(db, api, range(5002, 5003), due_in=2)
+            await wait_states(db, {"sent"})
+        assert [m.text for m in api.bot_messages(5002)] == [published]
     finally:
         await db.dispose()
