@@ -81,6 +81,15 @@ def _referral_data(referral: Referral) -> dict[str, Any]:
     }
 
 
+async def record_event(
+    session: AsyncSession, user: User, referral: Referral, kind: str, **facts: Any
+) -> None:
+    """An analytics event about a referral: it always names the programme and the referral."""
+    await events.record(
+        session, user, kind, programme=referral.partner_code, referral=referral.id, **facts
+    )
+
+
 async def notify_programme(
     session: AsyncSession,
     partner: Partner | None,
@@ -144,13 +153,12 @@ async def create(
     )
     await cancel_pending(session, user.id, "handover")
     await use_texts_of(session, user)  # from now on, in the programme's own words
-    await events.record(
+    await record_event(
         session,
         user,
+        referral,
         events.HANDOVER_REFERRED,
         rome=rome,
-        programme=partner.code,
-        referral=referral.id,
         conversation_shared=consent.share_conversation,
     )
     return referral

@@ -125,13 +125,8 @@ async def _store_coach_reply(
     stored = await referrals.add_message(
         session, referral, sender="coach", author=coach_name.strip()[:100], text=text, now=now
     )
-    await events.record(
-        session,
-        user,
-        events.HANDOVER_MESSAGE,
-        programme=referral.partner_code,
-        referral=referral.id,
-        direction="coach",
+    await referrals.record_event(
+        session, user, referral, events.HANDOVER_MESSAGE, direction="coach"
     )
     reply = _coach_message(referral, partner, user.language, coach_name, text)
     return _StoredReply(referral.id, stored.id, user.id, user.chat_id, reply)
@@ -238,14 +233,7 @@ async def _relay_news(
         user_id=turn.user.id,
         now=turn.now,
     )
-    await events.record(
-        turn.session,
-        turn.user,
-        event,
-        programme=referral.partner_code,
-        referral=referral.id,
-        **facts,
-    )
+    await referrals.record_event(turn.session, turn.user, referral, event, **facts)
 
 
 async def end_relay(turn: Turn) -> Outcome:
@@ -312,13 +300,7 @@ async def _claim_overdue(session: AsyncSession, now: datetime) -> list[tuple[int
         # Marked before sending, in its own transaction: the update goes out at most once.
         referral.timeout_notified_at = now
         partner = await get_partner(session, referral.partner_code)
-        await events.record(
-            session,
-            user,
-            events.HANDOVER_TIMED_OUT,
-            programme=referral.partner_code,
-            referral=referral.id,
-        )
+        await referrals.record_event(session, user, referral, events.HANDOVER_TIMED_OUT)
         claimed.append((user.id, user.chat_id, timeout_reply(referral, partner, user.language)))
     return claimed
 

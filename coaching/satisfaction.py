@@ -94,13 +94,12 @@ async def _own_asked_referral(turn: Turn, raw_id: str) -> Referral | None:
 
 async def _rated(turn: Turn, referral: Referral, **facts: Any) -> None:
     """The user's score (or comment) is in: the analytics record it, the programme is told."""
-    await events.record(
+    await referrals.record_event(
         turn.session,
         turn.user,
+        referral,
         events.HANDOVER_RATED,
         rome=referral.rome,
-        programme=referral.partner_code,
-        referral=referral.id,
         score=referral.satisfaction_score,
         **facts,
     )

@@ -15,6 +15,7 @@ uses for search (all job titles).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +174,22 @@ def _job_titles(
     return titles
 
 
+def _rows_of_groups(
+    table: CsvTable,
+    groups: dict[str, dict[str, Any]],
+    report: ImportReport,
+    tracker: ProgressTracker,
+) -> Iterator[tuple[int, dict[str, str], str]]:
+    """The rows of an optional file that are about a job group in use, as (line, row, ROME
+    code); a row about any other code is reported."""
+    for line, row in iter_rows(table, report, tracker):
+        code = row["code_rome"].strip()
+        if code in groups:
+            yield line, row, code
+        else:
+            report.bad(line, f"{table.path.name}: unknown ROME code {code!r}")
+
+
 def _add_texts(
     table: CsvTable,
     groups: dict[str, dict[str, Any]],
@@ -182,15 +199,13 @@ def _add_texts(
     """The definition and access text of each job group, its numbered parts put in order."""
     name = table.path.name
     texts: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    for line, row in iter_rows(table, report, tracker):
-        code, kind = row["code_rome"].strip(), row["code_type_texte"].strip()
+    for line, row, code in _rows_of_groups(table, groups, report, tracker):
+        kind = row["code_type_texte"].strip()
         position, text = (
             row["position_libelle_txt"].strip(),
             " ".join(row["libelle_texte"].split()),
         )
-        if code not in groups:
-            report.bad(line, f"{name}: unknown ROME code {code!r}")
-        elif kind not in _TEXT_TYPES:
+        if kind not in _TEXT_TYPES:
             report.bad(line, f"{name}: unknown text type {kind!r}")
         elif not position.isdigit():
             report.bad(line, f"{name}: invalid position {position!r}")
@@ -212,12 +227,10 @@ def _add_moves(
 ) -> None:
     """The close and evolution moves from each job group to others of the referential."""
     name = table.path.name
-    for line, row in iter_rows(table, report, tracker):
-        code, target = row["code_rome"].strip(), row["code_rome_cible"].strip()
+    for line, row, code in _rows_of_groups(table, groups, report, tracker):
+        target = row["code_rome_cible"].strip()
         kind = row["code_type_mobilite"].strip()
-        if code not in groups:
-            report.bad(line, f"{name}: unknown ROME code {code!r}")
-        elif target not in groups:
+        if target not in groups:
             report.bad(line, f"{name}: unknown target ROME code {target!r}")
         elif kind not in _MOBILITY_TYPES:
             report.bad(line, f"{name}: unknown mobility type {kind!r}")
@@ -236,13 +249,10 @@ def _add_riasec(
 ) -> None:
     """The major and minor RIASEC interests of each job group (minor optional, not the major)."""
     name = table.path.name
-    for line, row in iter_rows(table, report, tracker):
-        code = row["code_rome"].strip()
+    for line, row, code in _rows_of_groups(table, groups, report, tracker):
         major = row["riasec_majeur"].strip().upper()
         minor = row["riasec_mineur"].strip().upper()
-        if code not in groups:
-            report.bad(line, f"{name}: unknown ROME code {code!r}")
-        elif major not in RIASEC or (minor and (minor not in RIASEC or minor == major)):
+        if major not in RIASEC or (minor and (minor not in RIASEC or minor == major)):
             report.bad(line, f"{name}: invalid RIASEC letters {major!r}, {minor!r}")
         else:
             groups[code]["riasec"] = major + minor
