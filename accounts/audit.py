@@ -33,6 +33,9 @@ TEXT_PUBLISHED = "text_published"
 TEXT_ROLLED_BACK = "text_rolled_back"
 TEXTS_EXPORTED = "texts_exported"
 TEXTS_IMPORTED = "texts_imported"
+CANNED_ADDED = "canned_added"
+CANNED_CHANGED = "canned_changed"
+CANNED_REMOVED = "canned_removed"
 ACTIONS = (
     VIEW_TRANSCRIPT,
     REPLY,
@@ -52,6 +55,9 @@ ACTIONS = (
     TEXT_ROLLED_BACK,
     TEXTS_EXPORTED,
     TEXTS_IMPORTED,
+    CANNED_ADDED,
+    CANNED_CHANGED,
+    CANNED_REMOVED,
 )
 
 

@@ -792,9 +792,9 @@ def build_console(services: ConsoleServices) -> Starlette:
         ),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    from console import dashboard, operators  # imported here: they build on this module
+    from console import canned, dashboard, operators  # imported here: they build on this module
 
-    routes[-1:-1] = operators.ROUTES + dashboard.ROUTES
+    routes[-1:-1] = operators.ROUTES + dashboard.ROUTES + canned.ROUTES
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],

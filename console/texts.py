@@ -115,6 +115,44 @@ TEXTS: dict[str, dict[str, str]] = {
     "send": {"fr": "Envoyer", "en": "Send"},
     "canned": {"fr": "Réponse type", "en": "Canned reply"},
     "canned_none": {"fr": "— choisir —", "en": "— choose —"},
+    "canned_replies": {"fr": "Réponses types", "en": "Canned replies"},
+    "canned_manage": {"fr": "Gérer les réponses types", "en": "Manage canned replies"},
+    "canned_intro": {
+        "fr": "Les réponses prêtes à l'emploi que la zone de réponse propose aux conseillers du "
+        "programme. Elles partent telles quelles (le HTML est montré tel quel à la personne).",
+        "en": "Ready-made replies the reply box offers the programme's coaches. They are sent as "
+        "written (HTML is shown literally to the person).",
+    },
+    "canned_nothing": {
+        "fr": "Aucune réponse type enregistrée pour l'instant.",
+        "en": "No canned reply saved yet.",
+    },
+    "canned_title": {"fr": "Titre", "en": "Title"},
+    "canned_text": {"fr": "Texte", "en": "Text"},
+    "canned_save": {"fr": "Enregistrer", "en": "Save"},
+    "canned_show": {"fr": "Afficher", "en": "Show"},
+    "canned_delete": {"fr": "Supprimer", "en": "Delete"},
+    "canned_new": {"fr": "Nouvelle réponse type", "en": "New canned reply"},
+    "canned_new_title": {"fr": "Titre de la réponse", "en": "Title of the reply"},
+    "canned_new_text": {"fr": "Texte de la réponse", "en": "Text of the reply"},
+    "canned_add": {"fr": "Ajouter la réponse type", "en": "Add the canned reply"},
+    "canned_hint": {"fr": "{max} caractères au plus.", "en": "At most {max} characters."},
+    "m_canned_added": {"fr": "Réponse type ajoutée.", "en": "Canned reply added."},
+    "m_canned_saved": {"fr": "Réponse type enregistrée.", "en": "Canned reply saved."},
+    "m_canned_removed": {"fr": "Réponse type supprimée.", "en": "Canned reply deleted."},
+    "e_canned_empty": {
+        "fr": "Le titre et le texte sont obligatoires : rien n'a été enregistré.",
+        "en": "Both the title and the text are needed: nothing was saved.",
+    },
+    "e_canned_title_too_long": {
+        "fr": "Le titre dépasse {title_max} caractères : rien n'a été enregistré.",
+        "en": "The title is over {title_max} characters: nothing was saved.",
+    },
+    "e_canned_too_long": {
+        "fr": "Le texte dépasse {max} caractères ({length}) : raccourcissez-le, rien n'a été "
+        "enregistré.",
+        "en": "The text is over {max} characters ({length}): shorten it, nothing was saved.",
+    },
     "insert": {"fr": "Insérer", "en": "Insert"},
     "notes": {"fr": "Notes privées", "en": "Private notes"},
     "notes_hint": {
@@ -346,6 +384,9 @@ ACTION_LABELS: dict[str, dict[str, str]] = {
     "text_rolled_back": {"fr": "a rétabli un texte", "en": "rolled a text back"},
     "texts_exported": {"fr": "a exporté les textes", "en": "exported the texts"},
     "texts_imported": {"fr": "a importé des textes", "en": "imported texts"},
+    "canned_added": {"fr": "a ajouté une réponse type", "en": "added a canned reply"},
+    "canned_changed": {"fr": "a modifié une réponse type", "en": "changed a canned reply"},
+    "canned_removed": {"fr": "a supprimé une réponse type", "en": "removed a canned reply"},
 }
 
 

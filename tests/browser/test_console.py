@@ -25,7 +25,7 @@ from accounts import service as accounts
 from coaching import consent as consents
 from coaching import referrals
 from kernel.partners import get_partner
-from storage.models import AuditEntry, ReferralMessage, User, utcnow
+from storage.models import AuditEntry, CannedReply, ReferralMessage, User, utcnow
 from tests.bot.conftest import Chat, RunningBot, bot_factory  # noqa: F401  (fixture)
 from tremplin.console_process import ConsoleProcess
 
@@ -289,3 +289,90 @@ async def test_a_withdrawn_consent_hides_the_referral(stack: Stack) -> None:
     assert response is not None and response.status == 404
     await page.goto(stack.console + "/")
     await expect(page.locator("table.inbox")).to_have_count(0)
+
+
+async def test_a_coach_keeps_canned_replies_and_sends_one(stack: Stack) -> None:
+    from playwright.async_api import expect
+
+    page = await stack.page(COACH)
+    await page.get_by_role("link", name="Réponses types").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Réponses types")
+    # A title over 100 characters is refused with the reason; what was typed stays.
+    title = page.get_by_label("Titre de la réponse")
+    await title.evaluate("(box) => { box.removeAttribute('maxlength'); }")
+    await title.fill("T" * 101)
+    await page.get_by_label("Texte de la réponse").fill("Pensez à apporter votre CV jeudi.")
+    await page.get_by_role("button", name="Ajouter la réponse type").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Le titre dépasse 100 caractères")
+    await expect(page.get_by_label("Texte de la réponse")).to_have_value(
+        "Pensez à apporter votre CV jeudi."
+    )
+    await page.get_by_label("Titre de la réponse").fill("Rappel du CV")
+    await page.get_by_role("button", name="Ajouter la réponse type").click()
+    await expect(page.get_by_role("status")).to_have_text("Réponse type ajoutée.")
+    await expect(page.locator(".canned-reply h2")).to_have_text(["Rappel du CV"])
+    # Corrected in place.
+    await page.get_by_label("Texte", exact=True).fill("Pensez à apporter votre CV <i>jeudi</i>.")
+    await page.get_by_role("button", name="Enregistrer").click()
+    await expect(page.get_by_role("status")).to_have_text("Réponse type enregistrée.")
+    await page.screenshot(path=str(stack.shots / "console-canned.png"), full_page=True)
+
+    # The reply box offers it; sent, it reaches the fake Bot API and the user's chat.
+    await page.get_by_role("link", name="Boîte de réception", exact=True).click()
+    await page.get_by_role("link", name="Camille").click()
+    await page.get_by_role("button", name="Prendre en charge").click()
+    await expect(page.get_by_role("status")).to_have_text("Demande prise en charge.")
+    await page.get_by_label("Réponse type").select_option(label="Rappel du CV")
+    await expect(page.get_by_label("Votre réponse")).to_have_value(
+        "Pensez à apporter votre CV <i>jeudi</i>."
+    )
+    after = stack.bot.api.last_message_id(stack.chat.user.id)
+    await page.get_by_role("button", name="Envoyer").click()
+    await expect(page.get_by_role("status")).to_have_text("Réponse envoyée.")
+    (sent,) = await stack.bot.api.wait_for_bot_messages(stack.chat.user.id, 1, after=after)
+    assert "Pensez à apporter votre CV <i>jeudi</i>." in sent.text and "Julie" in sent.text
+
+    # The user's answer is found by the inbox search; a word nobody wrote finds nothing.
+    await stack.chat.say("Oui, avec mon CV de soudeuse", expect=1)
+    await expect(page.locator("#transcript")).to_contain_text("soudeuse", timeout=15000)
+    await page.get_by_role("link", name="Boîte de réception", exact=True).click()
+    await page.get_by_label("Rechercher").fill("soudeuse")
+    await page.get_by_label("Rechercher").press("Enter")
+    await expect(page.locator("table.inbox tbody tr")).to_have_count(1)
+    await page.get_by_label("Rechercher").fill("plombière")
+    await page.get_by_label("Rechercher").press("Enter")
+    await expect(page.locator("table.inbox")).to_have_count(0)
+
+    # Closed, then the outcome corrected: both in the audit log with the canned reply's edits.
+    await page.goto(f"{stack.console}/referrals/{stack.referral_id}")
+    await page.get_by_label("Résultat", exact=True).select_option("no_answer")
+    await page.get_by_role("button", name="Clôturer et demander l'avis").click()
+    await expect(page.get_by_role("status")).to_contain_text("Demande clôturée")
+    await page.get_by_label("Résultat", exact=True).select_option("found_job")
+    await page.get_by_role("button", name="Corriger le résultat").click()
+    await expect(page.get_by_role("status")).to_have_text("Résultat corrigé.")
+    admin = await stack.page(ADMIN)
+    entries = admin.locator("table.audit tbody")
+    for action in (
+        "a ajouté une réponse type",
+        "a modifié une réponse type",
+        "a changé l'état",
+        "a répondu",
+        "a clôturé",
+        "a changé le résultat",
+    ):
+        await expect(entries).to_contain_text(action)
+    # Another programme's coach cannot touch it, not even by its address.
+    other = await stack.page(OTHER)
+    await other.get_by_role("link", name="Réponses types").click()
+    await expect(other.locator(".canned-reply")).to_have_count(0)
+    csrf = await other.locator("input[name=csrf]").first.get_attribute("value")
+    async with stack.bot.process.db.transaction() as session:
+        canned_id = await session.scalar(select(CannedReply.id))
+    for path in (f"/canned/{canned_id}", f"/canned/{canned_id}/delete"):
+        answer = await other.request.post(
+            stack.console + path, form={"csrf": csrf or "", "title": "x", "text": "y"}
+        )
+        assert answer.status == 404, path
+    answer = await other.request.get(stack.console + "/canned?programme=cap_jeunes")
+    assert answer.status == 404
