@@ -185,26 +185,28 @@ def _career_codes_matching(catalogue: Any, words: str) -> list[str]:
     return found[:200]
 
 
-def _search_condition(words: str, catalogue: Any, programme: str) -> Any:
+def _search_condition(words: str, catalogue: Any) -> Any:
     """What the coach may search: first names and saved careers (by title or code) where the
     consent lists them, the conversation with the bot where it was shared (through its kept
     words, `journey.conversation.words_condition`), and the messages relayed on the referral.
 
-    Each source is an uncorrelated `IN (subquery)` over a small set (the programme's people, the
-    kept words of searchable people): run once, then probed per referral of the programme.
+    A first name is read per candidate (the programme's referrals, a few thousand at most) by
+    primary key; the saved careers, words and relayed messages are each one
+    uncorrelated `IN (subquery)` through their own index (careers by code; words and messages
+    by trigram on PostgreSQL), run once and probed per candidate.
     """
     pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     codes = _career_codes_matching(catalogue, words)
-    programme_users = select(Referral.user_id).where(Referral.partner_code == programme)
+    # Read per candidate by primary key (a join would read the whole users table).
+    first_name = select(User.first_name).where(User.id == Referral.user_id).scalar_subquery()
     saved = select(SavedCareer.user_id).where(
-        or_(SavedCareer.rome.in_(codes), SavedCareer.rome == words.upper()),
-        SavedCareer.user_id.in_(programme_users),
+        or_(SavedCareer.rome.in_(codes), SavedCareer.rome == words.upper())
     )
     relayed = select(ReferralMessage.referral_id).where(
         ReferralMessage.text.ilike(pattern, escape="\\")
     )
     sources = [
-        and_(_consents_to(consents.FIRST_NAME), User.first_name.ilike(pattern, escape="\\")),
+        and_(_consents_to(consents.FIRST_NAME), first_name.ilike(pattern, escape="\\")),
         and_(_consents_to(consents.SAVED_CAREERS), Referral.user_id.in_(saved)),
         Referral.id.in_(relayed),
     ]
@@ -296,7 +298,7 @@ async def inbox(
         .where(Referral.partner_code == programme, CoachConsent.withdrawn_at.is_(None))
     )
     words = filters.search.strip()[:SEARCH_MAX]
-    if filters.departement or words:
+    if filters.departement:
         query = query.join(User, User.id == Referral.user_id)
     if filters.state in VIEW_STATES:
         query = query.where(_view_state_condition(filters.state))
@@ -307,7 +309,7 @@ async def inbox(
     if filters.until is not None:
         query = query.where(Referral.created_at < filters.until)
     if words:
-        query = query.where(_search_condition(words, catalogue, programme))
+        query = query.where(_search_condition(words, catalogue))
     activity = func.coalesce(Referral.last_user_message_at, Referral.created_at)
     ordered = query.add_columns(func.count().over().label("total")).order_by(
         (Referral.state == referrals.CLOSED).asc(), activity.desc(), Referral.id.desc()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, SmallInteger, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, BigId, utcnow
@@ -14,7 +14,11 @@ class SavedCareer(Base):
     """A career (ROME code) saved by a user; saving twice is still one row."""
 
     __tablename__ = "saved_careers"
-    __table_args__ = (UniqueConstraint("user_id", "rome", name="uq_saved_careers_user_rome"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "rome", name="uq_saved_careers_user_rome"),
+        # The coaches' search finds who saved a career by its code.
+        Index("ix_saved_careers_rome", "rome"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
