@@ -36,6 +36,8 @@ TEXTS_IMPORTED = "texts_imported"
 CANNED_ADDED = "canned_added"
 CANNED_CHANGED = "canned_changed"
 CANNED_REMOVED = "canned_removed"
+PROGRAMME_CREATED = "programme_created"
+PROGRAMME_CHANGED = "programme_changed"
 ACTIONS = (
     VIEW_TRANSCRIPT,
     REPLY,
@@ -58,6 +60,8 @@ ACTIONS = (
     CANNED_ADDED,
     CANNED_CHANGED,
     CANNED_REMOVED,
+    PROGRAMME_CREATED,
+    PROGRAMME_CHANGED,
 )
 
 

@@ -33,7 +33,7 @@ File format (one entry of `programmes:`; everything but `code` and `name` is opt
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.service import programmes_with_active_coach
-from kernel.partners import Partner, parse_partner
+from kernel.partners import Partner, parse_partner, seal_literal
+from kernel.secret_box import SecretBox
 from messages.render import render
 from storage.dialect import lock_table
 from storage.models import PartnerProgramme
@@ -94,11 +95,14 @@ def load_partners(path: Path = SHIPPED) -> dict[str, Partner]:
     return {p.code: p for p in partners}
 
 
-async def import_partners(session: AsyncSession, path: Path = SHIPPED) -> list[str]:
+async def import_partners(
+    session: AsyncSession, path: Path = SHIPPED, *, box: SecretBox | None = None
+) -> list[str]:
     """Bring the table in line with the file; returns the codes imported or updated.
 
     Rows an operator edited in the console are kept as they are; programmes no longer in the
-    file are closed.
+    file are closed. A secret written in the file itself is encrypted with `box` when a key is
+    configured (`env:NAME` references stay references).
     """
     definitions = read_definitions(path)
     # Processes starting together import one after the other.
@@ -110,15 +114,10 @@ async def import_partners(session: AsyncSession, path: Path = SHIPPED) -> list[s
         row = rows.get(partner.code)
         if row is not None and row.source != "file":
             continue
-        stored = {k: v for k, v in entry.items() if k not in ("code", "name", "open", "webhook")}
         if row is None:
             row = PartnerProgramme(code=partner.code, source="file")
             session.add(row)
-        row.name = partner.name
-        row.is_open = partner.is_open
-        row.webhook_url = partner.webhook_url
-        row.webhook_secret = partner.webhook_secret
-        row.definition = stored
+        write_row(row, partner, entry, seal_literal(partner.webhook_secret, box))
         changed.append(partner.code)
     in_file = {str(entry.get("code")) for entry in definitions}
     for code, row in rows.items():
@@ -126,6 +125,20 @@ async def import_partners(session: AsyncSession, path: Path = SHIPPED) -> list[s
             row.is_open = False
     await session.flush()
     return changed
+
+
+def write_row(
+    row: PartnerProgramme, partner: Partner, entry: Mapping[str, Any], secret: str | None
+) -> None:
+    """Store a validated definition: the columns every reader filters on, the rest as JSON
+    (the webhook lives in its columns only, its secret as given: encrypted or a reference)."""
+    row.name = partner.name
+    row.is_open = partner.is_open
+    row.webhook_url = partner.webhook_url
+    row.webhook_secret = secret
+    row.definition = {
+        k: v for k, v in entry.items() if k not in ("code", "name", "open", "webhook")
+    }
 
 
 def answer_delay(partner: Partner, lang: str) -> str:

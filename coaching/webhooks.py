@@ -47,6 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.metrics import PARTNER_WEBHOOKS
 from kernel.partners import Partner, check_webhook_url, get_partner, resolve_secret
+from kernel.secret_box import SecretBox
 from storage.dialect import locked
 from storage.engine import Database
 from storage.models import WebhookAttempt, WebhookDelivery, utcnow
@@ -215,8 +216,10 @@ class WebhookSender:
         batch: int = 20,
         timeout: float = 10.0,
         clock: Any = time.time,
+        secrets: SecretBox | None = None,
     ) -> None:
         self.db = db
+        self.secrets = secrets  # opens the programmes' encrypted secrets
         self.timeout = timeout
         self.clock = clock
         self.policy = policy or RetryPolicy()
@@ -271,7 +274,7 @@ class WebhookSender:
                     row.last_error = "the programme has no webhook any more"
                     continue
                 assert partner.webhook_url is not None
-                secret = resolve_secret(partner.webhook_secret)
+                secret = resolve_secret(partner.webhook_secret, self.secrets)
                 problem = None if secret else "the webhook secret is not set"
                 try:
                     check_webhook_url(partner.webhook_url)

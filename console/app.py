@@ -40,6 +40,7 @@ from console.security import (
     csrf_ok,
 )
 from console.texts import action_text, text
+from kernel.secret_box import SecretBox
 from messages.messenger import Messenger
 from messages.render import plain_text
 from storage.engine import Database
@@ -64,6 +65,8 @@ class ConsoleServices:
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (none by default).
     trusted_proxies: tuple[Network, ...] = ()
     poll_seconds: float = 4.0
+    # Encrypts the partners' webhook secrets typed in the console (TREMPLIN_SECRETS_KEY).
+    secrets: SecretBox = field(default_factory=SecretBox)
     templates: Environment = field(init=False)
 
     def __post_init__(self) -> None:
@@ -792,9 +795,10 @@ def build_console(services: ConsoleServices) -> Starlette:
         ),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    from console import canned, dashboard, operators  # imported here: they build on this module
+    # imported here: they build on this module
+    from console import canned, dashboard, operators, programmes
 
-    routes[-1:-1] = operators.ROUTES + dashboard.ROUTES + canned.ROUTES
+    routes[-1:-1] = operators.ROUTES + dashboard.ROUTES + canned.ROUTES + programmes.ROUTES
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],

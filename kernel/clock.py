@@ -19,6 +19,15 @@ def parse_duration(raw: object) -> timedelta:
     return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 
+def duration_text(delta: timedelta) -> str:
+    """A duration as `parse_duration` reads it, in the largest whole unit (`2d`, `36h`)."""
+    seconds = int(delta.total_seconds())
+    for unit, size in sorted(_UNIT_SECONDS.items(), key=lambda item: -item[1]):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
 @dataclass(frozen=True)
 class QuietHours:
     """A daily window (local time) in which no nudge is sent; it may span midnight."""

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.clock import parse_duration
+from kernel.secret_box import SecretBox, is_sealed
 from scoring.departements import all_departements
 from storage.models import PartnerProgramme
 
@@ -147,14 +148,25 @@ def _secret(raw: object) -> str | None:
     return text or None
 
 
-def resolve_secret(stored: str | None) -> str | None:
+def resolve_secret(stored: str | None, box: SecretBox | None = None) -> str | None:
     """The signing key for a stored secret: `env:NAME` is read from the environment when it is
-    used, anything else is the secret itself. None when it is missing."""
+    used, an encrypted one (`fernet:`) is opened with `box`, anything else is the secret itself.
+    None when it is missing or cannot be opened."""
     if not stored:
         return None
     if stored.startswith(ENV_PREFIX):
         return os.environ.get(stored[len(ENV_PREFIX) :].strip()) or None
+    if is_sealed(stored):
+        return box.open(stored) if box is not None else None
     return stored
+
+
+def seal_literal(secret: str | None, box: SecretBox | None) -> str | None:
+    """How a secret is stored: encrypted when it is the secret itself and a key is configured;
+    `env:NAME` references and already encrypted values as they are."""
+    if not secret or secret.startswith(ENV_PREFIX) or is_sealed(secret):
+        return secret
+    return box.seal(secret) if box is not None and box.can_seal else secret
 
 
 def check_webhook_url(url: str) -> str:
@@ -170,18 +182,53 @@ def check_webhook_url(url: str) -> str:
     raise ValueError("webhook.url: expected an https:// address (http:// only on loopback)")
 
 
+class DefinitionError(ValueError):
+    """A definition the product cannot use; `field` is its path in the YAML format
+    (`eligibility.age`, `webhook.url`…), the message names the programme and the field."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+_FIELD = re.compile(r"^([a-z_]+(?:\.[a-z_]+)*): ")
+
+
 def parse_partner(entry: Mapping[str, Any]) -> Partner:
-    """A programme from one definition (a YAML entry or the stored JSON); raises ValueError."""
+    """A programme from one definition (a YAML entry or the stored JSON); raises
+    DefinitionError (a ValueError)."""
     code = str(entry.get("code") or "").strip()
     if not _CODE.match(code):
-        raise ValueError(f"code {code!r} must be 1-32 lower-case letters, digits, _ or -")
+        raise DefinitionError(
+            f"code {code!r} must be 1-32 lower-case letters, digits, _ or -", "code"
+        )
     name = str(entry.get("name") or "").strip()
     if not name:
-        raise ValueError(f"{code}: name is missing")
+        raise DefinitionError(f"{code}: name is missing", "name")
     try:
         return _parse_fields(code, name, entry)
     except ValueError as exc:
-        raise ValueError(f"{code}: {exc}") from None
+        found = _FIELD.match(str(exc))
+        raise DefinitionError(f"{code}: {exc}", found.group(1) if found else "") from None
+
+
+def _age(value: object, key: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        age = int(str(value))
+    except ValueError:
+        raise ValueError(f"{key}: expected a whole number of years") from None
+    if not 0 <= age <= 120:
+        raise ValueError(f"{key}: expected an age between 0 and 120")
+    return age
+
+
+def _within(value: object) -> timedelta:
+    try:
+        return parse_duration(str(value or "2d"))
+    except ValueError as exc:
+        raise ValueError(f"answers_within: {exc}") from None
 
 
 def _parse_fields(code: str, name: str, entry: Mapping[str, Any]) -> Partner:
@@ -209,6 +256,10 @@ def _parse_fields(code: str, name: str, entry: Mapping[str, Any]) -> Partner:
             raise ValueError(
                 "white_label.training_link: only {rome} and {departement} may be used"
             ) from None
+    age_min = _age(age.get("min"), "eligibility.age.min")
+    age_max = _age(age.get("max"), "eligibility.age.max")
+    if age_min is not None and age_max is not None and age_min > age_max:
+        raise ValueError("eligibility.age.max: the maximum age is below the minimum")
     description = _texts(entry, "description")
     coach = _texts(entry, "coach")
     welcome = _texts(white, "welcome")
@@ -219,14 +270,14 @@ def _parse_fields(code: str, name: str, entry: Mapping[str, Any]) -> Partner:
         description_en=description[1],
         coach_role_fr=coach[0],
         coach_role_en=coach[1],
-        answers_within=parse_duration(entry.get("answers_within") or "2d"),
+        answers_within=_within(entry.get("answers_within")),
         is_open=bool(entry.get("open", True)),
         departements=_codes(
             eligibility.get("departements"), "eligibility.departements", set(departement_codes)
         ),
         regions=_codes(eligibility.get("regions"), "eligibility.regions", set(region_codes)),
-        age_min=int(age["min"]) if age.get("min") is not None else None,
-        age_max=int(age["max"]) if age.get("max") is not None else None,
+        age_min=age_min,
+        age_max=age_max,
         situations=_codes(eligibility.get("situations"), "eligibility.situations", set(SITUATIONS)),
         careers=careers,
         sectors=_codes(eligibility.get("sectors"), "eligibility.sectors"),

@@ -31,6 +31,7 @@ from kernel.metrics import DB_POOL
 from kernel.operations import Check, operations_routes
 from kernel.periodic import PeriodicJob
 from kernel.reactions import Reactions
+from kernel.secret_box import SecretBox
 from kernel.texts import keep_in_force
 from kernel.turn import Environment
 from migrations.apply import check_current, upgrade_async
@@ -125,7 +126,11 @@ class Tremplin:
         await upgrade_async(self.settings.database_url)
         self.db = Database(self.settings.database_url, pool_size=self.settings.db_pool_size)
         async with self.db.transaction() as session:
-            await import_partners(session, self.settings.partners_file or SHIPPED)
+            await import_partners(
+                session,
+                self.settings.partners_file or SHIPPED,
+                box=SecretBox(self.settings.secrets_key),
+            )
         # Operators' texts: in force before the first update, then checked every few seconds.
         self.texts = await keep_in_force(self.db)
         self.bot = TelegramBot(
@@ -170,7 +175,7 @@ class Tremplin:
         self.handover = HandoverWorker(
             self.db,
             self.services.messenger,
-            WebhookSender(self.db),
+            WebhookSender(self.db, secrets=SecretBox(self.settings.secrets_key)),
             interval=self.settings.handover_poll_seconds,
             lease=Lease(self.db, HANDOVER_JOB, self.nudges.dispatcher.worker),
         )

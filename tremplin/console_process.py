@@ -19,6 +19,7 @@ from coaching.partners import SHIPPED, import_partners
 from console.app import ConsoleServices, build_console
 from console.security import SessionSigner
 from kernel.partners import list_partners
+from kernel.secret_box import SecretBox
 from kernel.texts import keep_in_force
 from messages.messenger import Messenger, Rejected
 from messages.outgoing import Reply
@@ -61,6 +62,11 @@ class ConsoleProcess:
     address: str = field(init=False, default="")
     _stack: contextlib.AsyncExitStack = field(init=False, default_factory=contextlib.AsyncExitStack)
 
+    @property
+    def box(self) -> SecretBox:
+        """What encrypts the programmes' webhook secrets (TREMPLIN_SECRETS_KEY)."""
+        return SecretBox(self.settings.secrets_key)
+
     async def start(self, *, host: str | None = None, port: int | None = None) -> str:
         """Migrate, wire and serve; returns the console's root URL. A busy port falls back to
         a free one when `port` was not asked for explicitly (the playground's case)."""
@@ -68,7 +74,7 @@ class ConsoleProcess:
         self.db = Database(self.settings.database_url)
         self._stack.push_async_callback(self.db.dispose)
         async with self.db.transaction() as session:
-            await import_partners(session, self.settings.partners_file or SHIPPED)
+            await import_partners(session, self.settings.partners_file or SHIPPED, box=self.box)
         async with self.db.transaction() as session:
             secret = await shared_secret(session)
         # Coaches' replies and the satisfaction question leave from here: in the operators'
@@ -91,6 +97,7 @@ class ConsoleProcess:
             catalogue=build_environment(self.settings).catalogue,
             secure_cookies=self.settings.console_secure_cookie,
             trusted_proxies=self.settings.console_trusted_proxies,
+            secrets=self.box,
         )
         app = build_console(services)
         # /healthz, /readyz (database, schema) and /metrics: the bot workers' routes.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from console.security import Network, parse_networks
 from kernel.clock import QuietHours, parse_duration
+from kernel.secret_box import SecretBox
 from storage.engine import normalise_database_url
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -174,6 +175,7 @@ class _RawSettings(BaseSettings):
     )
     db_pool_size: int = Field(10, ge=1, le=200, validation_alias="TREMPLIN_DB_POOL_SIZE")
     log_format: str = Field("text", validation_alias="TREMPLIN_LOG_FORMAT")
+    secrets_key: str = Field("", validation_alias="TREMPLIN_SECRETS_KEY")
 
     @field_validator("bot_api_url", "webhook_url")
     @classmethod
@@ -197,6 +199,12 @@ class _RawSettings(BaseSettings):
     @classmethod
     def _secure_cookie(cls, value: str) -> str:
         return _choice(value.strip().lower(), ("auto", "true", "false"))
+
+    @field_validator("secrets_key")
+    @classmethod
+    def _secrets_key(cls, value: str) -> str:
+        SecretBox(value)  # raises SecretKeyError (a ValueError) naming the expected form
+        return value.strip()
 
     @field_validator("database_url")
     @classmethod
@@ -257,6 +265,9 @@ class Settings:
     concurrent_updates: int = 32
     db_pool_size: int = 10
     log_format: str = "text"  # or "json": one JSON object per line
+    # The key(s) the partners' webhook secrets are encrypted with in the database (empty: the
+    # console accepts only `env:NAME` references).
+    secrets_key: str = field(default="", repr=False)
 
     @property
     def playground(self) -> bool:
@@ -323,4 +334,5 @@ def load_settings(env_file: str | None = ".env", **overrides: Any) -> Settings:
         concurrent_updates=raw.concurrent_updates,
         db_pool_size=raw.db_pool_size,
         log_format=raw.log_format,
+        secrets_key=raw.secrets_key,
     )

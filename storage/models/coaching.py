@@ -38,7 +38,8 @@ class PartnerProgramme(Base):
     name: Mapped[str] = mapped_column(String(200))
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     webhook_url: Mapped[str | None] = mapped_column(String(500), default=None)
-    webhook_secret: Mapped[str | None] = mapped_column(String(200), default=None)
+    # `env:NAME`, or the secret encrypted (`fernet:…`, kernel.secret_box).
+    webhook_secret: Mapped[str | None] = mapped_column(String(1000), default=None)
     definition: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # "file": follows the YAML file at each start; "console": edited by an operator, kept as is.
     source: Mapped[str] = mapped_column(String(16), default="file")

@@ -71,6 +71,7 @@ def test_dotenv_file_is_read_and_environment_wins(
         ("TREMPLIN_BOT_API_URL", "api.telegram.org"),
         ("TREMPLIN_WEBHOOK_PORT", "http"),
         ("TREMPLIN_LOG_LEVEL", "loud"),
+        ("TREMPLIN_SECRETS_KEY", "not-a-fernet-key"),
     ],
 )
 def test_invalid_values_name_the_variable(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -25,6 +26,7 @@ from coaching import webhooks
 from coaching.partners import import_partners
 from coaching.webhooks import RetryPolicy, WebhookSender
 from kernel.partners import Partner, check_webhook_url, get_partner
+from kernel.secret_box import SecretBox
 from storage.engine import Database
 from storage.models import PartnerProgramme, WebhookAttempt, WebhookDelivery
 from tremplin.serving import serve
@@ -323,6 +325,39 @@ async def test_env_secrets_stay_references_in_the_database(
     async with db.transaction() as session:
         with pytest.raises(ValueError, match="HOOKED_SECRET"):
             await import_partners(session, path)
+
+
+async def test_an_encrypted_secret_is_opened_to_sign_and_a_wrong_key_sends_nothing(
+    db: Database, tmp_path: Path, receiver: Receiver
+) -> None:
+    """The secret is encrypted in the database (TREMPLIN_SECRETS_KEY); the sender signs with the
+    secret itself, and without the right key it sends nothing rather than a wrong signature."""
+    box = SecretBox(Fernet.generate_key().decode())
+    async with db.transaction() as session:
+        await import_partners(session, partners_file(tmp_path / "p.yaml", receiver.url), box=box)
+        row = await session.get(PartnerProgramme, "hooked")
+        assert row is not None and row.webhook_secret and SECRET not in row.webhook_secret
+        partner = await get_partner(session, "hooked")
+    assert partner is not None
+    await _enqueue(db, partner)
+    wrong = WebhookSender(db, secrets=SecretBox(Fernet.generate_key().decode()))
+    try:
+        await wrong.send_due(T0)
+    finally:
+        await wrong.aclose()
+    assert receiver.requests == []
+    sender = WebhookSender(db, secrets=box)
+    try:
+        await sender.send_due(T0 + timedelta(hours=1))
+    finally:
+        await sender.aclose()
+    (request,) = receiver.requests
+    assert webhooks.verify(
+        SECRET,
+        request.body,
+        request.headers["x-tremplin-signature"],
+        request.headers["x-tremplin-timestamp"],
+    )
 
 
 def test_webhooks_must_be_https_except_on_loopback() -> None:
