@@ -20,3 +20,7 @@ SAVED_LIST = "vl"  # ()
 SAVED_REMOVE = "vr"  # (rome,): the 🗑 of the /saved list
 SEARCH_BACK = "sb"  # ()
 SOURCES = "ds"  # (rome, origin of the card): where the card's figures come from
+QUIZ_START = "qs"  # (): the interests quiz's first question
+QUIZ_ANSWER = "qz"  # (question number "0"…"5", answer "2" yes, "1" a little, "0" no, "s" skip,
+# "x" stop)
+QUIZ_CLEAR = "qc"  # (): forget the quiz's answers (/settings)

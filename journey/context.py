@@ -4,7 +4,7 @@ is complete enough to explore."""
 
 from __future__ import annotations
 
-from journey import onboarding
+from journey import interests, onboarding
 from kernel.turn import Turn
 from messages import Outcome, Reply, render
 from scoring.catalogue import Catalogue
@@ -45,10 +45,11 @@ def profile_missing(turn: Turn) -> Outcome | None:
 
 
 def leave_settings_question(turn: Turn) -> None:
-    """A command abandons a half-made "which département?" change in /settings, so the next
-    text is read as a search and not as a département."""
+    """A command abandons a half-made "which département?" change in /settings or a quiz half
+    answered, so the next text is read as a search and not as an answer."""
     if turn.user.step == onboarding.SETTINGS_DEPARTEMENT:
         turn.user.step = None
+    interests.leave_quiz(turn)
 
 
 def priorities_of(turn: Turn) -> list[Priority]:

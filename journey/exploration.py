@@ -29,6 +29,7 @@ from journey.context import (
 )
 from journey.explain import section_title
 from journey.origins import section_origin
+from journey.profile_view import quiz_button
 from kernel import events
 from kernel.partners import get_partner
 from kernel.turn import Turn
@@ -155,6 +156,8 @@ async def _show_section(
     )
     following = sections[(index + 1) % len(sections)]
     rows = _page_buttons(section, shown, items, page, pages, following.key, lang)
+    if turn.user.interests is None and index == 0 and page == 0:
+        rows += ((quiz_button(turn),),)  # the optional quiz, offered until taken
     return outcome.add(Reply(text, "explore.section", buttons=tuple(rows), edit=edit))
 
 
@@ -222,7 +225,7 @@ async def sections_menu(turn: Turn) -> Outcome:
     departement = user_departement(turn)
     assert departement is not None
     lang = turn.lang
-    rows = tuple(
+    lists = tuple(
         (
             Button(
                 short(
@@ -238,10 +241,9 @@ async def sections_menu(turn: Turn) -> Outcome:
         )
         for s in await sections_for(turn, departement)
     )
+    rows = (*lists, (quiz_button(turn),))
     text = render("explore.lists_menu", lang, departement=departement)
     return Outcome().add(Reply(text, "explore.lists_menu", buttons=rows, edit=True))
 
 
 # --- the career card -----------------------------------------------------------------------
-
-

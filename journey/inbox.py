@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journey import onboarding
+from journey import interests, onboarding
 from kernel.turn import Turn
 from messages import Outcome, Reply, render
 
@@ -21,6 +21,8 @@ async def handle_text(turn: Turn, text: str) -> Outcome:
     step = turn.user.step
     if step in (onboarding.ASK_DEPARTEMENT, onboarding.SETTINGS_DEPARTEMENT):
         return await onboarding.answer_departement(turn, text)
+    if interests.in_quiz(turn):
+        return await interests.remind(turn)
     pending = onboarding.pending_question(turn)
     if pending is not None:
         first = Reply(render("onboarding.finish_first", turn.lang), "onboarding.finish_first")

@@ -1,7 +1,9 @@
-"""/settings: change département, priorities and language."""
+"""/settings: change département, priorities, diploma, language, and redo or clear the
+interests quiz."""
 
 from __future__ import annotations
 
+from journey import interests
 from journey.profile_view import (
     CHANGE_DEPARTEMENT,
     CHANGE_PRIORITIES,
@@ -34,6 +36,7 @@ async def show(turn: Turn) -> Outcome:
     """/settings."""
     if turn.user.step in (SETTINGS_DEPARTEMENT, SETTINGS_PRIORITIES):
         turn.user.step = None  # a fresh /settings abandons a half-made change
+    interests.leave_quiz(turn)
     return Outcome().add(summary(turn))
 
 

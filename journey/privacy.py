@@ -63,6 +63,8 @@ async def export_data(session: AsyncSession, user: User, reactions: Reactions) -
             "language": user.language,
             "departement": user.departement,
             "priorities": list(user.priorities),
+            "highest_diploma": user.qualification,
+            "interests_quiz": user.interests,
             "partner": user.partner_code,
             "question_waiting_for_an_answer": user.step,
             "onboarded": user.onboarded,

@@ -3,6 +3,7 @@ settings summary, shared by onboarding and /settings (each of which only changes
 
 from __future__ import annotations
 
+from journey.actions import QUIZ_CLEAR, QUIZ_START
 from kernel.turn import Turn
 from messages import Action, Button, Reply, render, render_label
 from scoring.departements import get_departement
@@ -45,6 +46,21 @@ def qualification_label(level: str | None, lang: str) -> str:
     if level not in QUALIFICATION_CHOICES:
         return render("onboarding.qualification_unknown", lang)
     return render_label(f"onboarding.qualification_{level}", lang)
+
+
+def interests_label(letters: str | None, lang: str) -> str:
+    """The interests quiz's result in words: its domains, "none stood out" or "not taken"."""
+    if letters is None:
+        return render("interests.not_taken", lang)
+    if not letters:
+        return render("interests.none_liked", lang)
+    return ", ".join(render("interests.domain", lang, letter=letter) for letter in letters)
+
+
+def quiz_button(turn: Turn) -> Button:
+    """The button that opens the interests quiz: "take" it, or "redo" it once taken."""
+    key = "interests.start_button" if turn.user.interests is None else "interests.redo_button"
+    return Button(render_label(key, turn.lang), Action(QUIZ_START))
 
 
 def qualification_buttons(lang: str, origin: str) -> list[tuple[Button, ...]]:
@@ -114,7 +130,11 @@ def summary(turn: Turn, *, edit: bool = False) -> Reply:
         departement=departement_label(turn.user.departement, lang),
         priorities=priorities_label(turn.user.priorities, lang),
         qualification=qualification_label(turn.user.qualification, lang),
+        interests=interests_label(turn.user.interests, lang),
     )
+    quiz: tuple[Button, ...] = (quiz_button(turn),)
+    if turn.user.interests is not None:
+        quiz += (Button(render_label("interests.clear_button", lang), Action(QUIZ_CLEAR)),)
     buttons = (
         (
             Button(
@@ -132,6 +152,7 @@ def summary(turn: Turn, *, edit: bool = False) -> Reply:
                 Action(CHANGE_QUALIFICATION),
             ),
         ),
+        quiz,
         (Button(render_label("settings.language_button", lang), Action(SWITCH_LANGUAGE)),),
     )
     return Reply(text, "settings.summary", buttons=buttons, edit=edit)

@@ -19,6 +19,7 @@ FLOWS = {
     "explore": "exploration",
     "reasons": "exploration",
     "sections": "exploration",
+    "interests": "exploration",
     "funding": "exploration",
     "nudges": "nudges",
     "coach": "hand-over",

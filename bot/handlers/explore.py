@@ -1,10 +1,10 @@
 """/explore, /search and /saved, and the buttons of sections, career cards, training options,
-saving and the survey."""
+saving, the survey and the interests quiz."""
 
 from __future__ import annotations
 
 from bot.handlers import ActionFlow, CommandFlow, arg
-from journey import actions, cards, exploration, origins, saved, search, training
+from journey import actions, cards, exploration, interests, origins, saved, search, training
 
 COMMANDS: dict[str, CommandFlow] = {
     "explore": lambda turn, text: exploration.explore(turn),
@@ -40,4 +40,7 @@ ACTIONS: dict[str, ActionFlow] = {
     actions.SAVED_LIST: lambda turn, args: saved.show_list(turn, edit=True),
     actions.SAVED_REMOVE: lambda turn, args: saved.remove_from_list(turn, arg(args, 0)),
     actions.SEARCH_BACK: lambda turn, args: search.back_to_results(turn),
+    actions.QUIZ_START: lambda turn, args: interests.start(turn),
+    actions.QUIZ_ANSWER: lambda turn, args: interests.answer(turn, arg(args, 0), arg(args, 1)),
+    actions.QUIZ_CLEAR: lambda turn, args: interests.clear(turn),
 }

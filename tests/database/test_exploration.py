@@ -136,8 +136,9 @@ async def test_a_list_that_no_longer_exists_answers_politely(turn: Turn) -> None
 
 async def test_lists_menu_names_every_section(turn: Turn) -> None:
     reply = only(await exploration.sections_menu(turn))
-    keys = [a.args[0] for a in actions(reply)]
+    keys = [a.args[0] for a in actions(reply) if a.name == codes.SECTION]
     assert keys[:4] == ["partner", "top", "hiring", "competition"] and "serendipity" in keys
+    assert actions(reply)[-1] == Action(codes.QUIZ_START)  # and the interests quiz
     assert "Des métiers d'avenir (30)" in [b.text for b in buttons(reply)]  # no HTML escapes
 
 

@@ -35,12 +35,12 @@ def test_the_persons_own_reasons_come_first(small_catalogue: Catalogue) -> None:
         Reason("tension", {"category": 5, "level": "dep"}),
     ]
     assert explanation(care, "fr", person) == (
-        "Accessible avec votre niveau d'études, colle à vos centres d'intérêt, les employeurs"
-        " ont beaucoup de mal à recruter dans le Rhône"
+        "Accessible avec votre niveau d'études, colle à votre goût pour le concret et le manuel"
+        " (votre quiz), les employeurs ont beaucoup de mal à recruter dans le Rhône"
     )
     assert explanation(care, "en", person) == (
-        "Within reach of your schooling, matches your interests, employers find it very hard"
-        " to hire in Rhône"
+        "Within reach of your schooling, fits your liking for hands-on, practical work (your"
+        " quiz), employers find it very hard to hire in Rhône"
     )
 
 
