@@ -10,6 +10,7 @@ answered without changing anything.
 
 from __future__ import annotations
 
+from journey import onboarding
 from journey.actions import EXPLORE, QUIZ_ANSWER
 from journey.buttons import label
 from journey.profile_view import summary
@@ -68,7 +69,12 @@ def _question(turn: Turn, number: int, *, edit: bool) -> Reply:
 
 
 async def start(turn: Turn) -> Outcome:
-    """The quiz's first question, as a new message (the list or settings it came from stay)."""
+    """The quiz's first question, as a new message (the list or settings it came from stay);
+    while onboarding is unfinished, its question first (the quiz would take its place)."""
+    pending = onboarding.pending_question(turn)
+    if pending is not None:
+        first = Reply(render("onboarding.finish_first", turn.lang), "onboarding.finish_first")
+        return Outcome().add(first).add(pending)
     turn.user.step = STEP_PREFIX
     return Outcome().add(_question(turn, 0, edit=False))
 
