@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts import audit
 from accounts.scope import NotFound
 from accounts.service import AccountView
-from coaching.casework import REPLY_MAX, Canned, CaseworkError
+from coaching.casework import REPLY_MAX, Canned, CaseworkError, file_canned_replies
 from kernel.partners import Partner, get_partner, list_partners
 from storage.models import CannedReply, utcnow
 
@@ -32,6 +32,7 @@ class CannedList:
     programme_name: str
     replies: list[Canned]
     programmes: list[Partner]
+    from_file: list[Canned]  # the programme definition's own, offered first, not edited here
 
 
 async def _programme(session: AsyncSession, account: AccountView, asked: str | None) -> Partner:
@@ -87,7 +88,11 @@ async def replies(
     )
     programmes = await list_partners(session) if account.is_admin else [partner]
     return CannedList(
-        partner.code, partner.name, [Canned(r.id, r.title, r.text) for r in rows], programmes
+        partner.code,
+        partner.name,
+        [Canned(r.id, r.title, r.text) for r in rows],
+        programmes,
+        await file_canned_replies(session, partner.code),
     )
 
 

@@ -587,22 +587,30 @@ async def _notes(session: AsyncSession, referral_id: int) -> list[Note]:
     return [Note(r.id, r.at, r.author, r.text) for r in rows]
 
 
-async def canned_replies(session: AsyncSession, account: AccountView) -> list[Canned]:
-    """The programme's canned replies: those of its definition (the operators' file, key
-    `canned_replies: [{title, text}]`), then those stored for it, in their order."""
-    programme = _coach_programme(account)
+async def file_canned_replies(session: AsyncSession, programme: str) -> list[Canned]:
+    """The canned replies of the programme's definition (the operators' file, key
+    `canned_replies: [{title, text}]`); not editable in the console (negative ids)."""
     found: list[Canned] = []
     row = await session.get(PartnerProgramme, programme)
     listed = (row.definition or {}).get("canned_replies") if row is not None else None
     for n, entry in enumerate(listed if isinstance(listed, list) else []):
         if isinstance(entry, dict) and entry.get("title") and entry.get("text"):
             found.append(Canned(-1 - n, str(entry["title"])[:100], str(entry["text"])[:REPLY_MAX]))
+    return found
+
+
+async def canned_replies(session: AsyncSession, account: AccountView) -> list[Canned]:
+    """The programme's canned replies, as the reply box offers them: those of its definition
+    file, then those its coaches keep in the console, in their order."""
+    programme = _coach_programme(account)
     rows = await session.scalars(
         select(CannedReply)
         .where(CannedReply.programme_code == programme)
         .order_by(CannedReply.position, CannedReply.id)
     )
-    return found + [Canned(r.id, r.title, r.text) for r in rows]
+    return await file_canned_replies(session, programme) + [
+        Canned(r.id, r.title, r.text) for r in rows
+    ]
 
 
 async def open_referral(

@@ -42,7 +42,7 @@ from console.security import (
 from console.texts import action_text, text
 from kernel.secret_box import SecretBox
 from messages.messenger import Messenger
-from messages.render import plain_text
+from messages.render import plain_text, render_label
 from storage.engine import Database
 
 log = logging.getLogger(__name__)
@@ -422,9 +422,19 @@ async def _referral_page(
         draft=draft,
         reply_max=casework.REPLY_MAX,
         transcript_max=casework.TRANSCRIPT_MAX,
+        # The user's answers, worded as the bot offered them.
+        situation_label=lambda code: _answer_label("coach.situation_", code, ctx.lang),
+        age_label=lambda code: _answer_label("coach.age_", code, ctx.lang),
         poll_ms=int(services.poll_seconds * 1000),
         cursor=urlencode(page.cursor),
     )
+
+
+def _answer_label(prefix: str, code: str, lang: str) -> str:
+    try:
+        return render_label(prefix + code, lang)
+    except LookupError:
+        return code  # an answer of an older version of the question
 
 
 def _referral_id(ctx: Ctx) -> int:

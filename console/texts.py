@@ -56,8 +56,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "until": {"fr": "Jusqu'au", "en": "Until"},
     "search": {"fr": "Rechercher", "en": "Search"},
     "search_hint": {
-        "fr": "prénom, métier enregistré, mot de la conversation",
-        "en": "first name, saved career, word in the conversation",
+        "fr": "prénom, métier, mot dit",
+        "en": "name, career, word said",
     },
     "filter": {"fr": "Filtrer", "en": "Filter"},
     "clear": {"fr": "Effacer", "en": "Clear"},
@@ -88,6 +88,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "interest": {"fr": "intérêt", "en": "interest"},
     "ready": {"fr": "prêt·e à se former", "en": "ready to train"},
     "not_shared": {"fr": "non partagé", "en": "not shared"},
+    "not_given": {"fr": "non renseigné", "en": "not given"},
     "conversation": {"fr": "Conversation", "en": "Conversation"},
     "conversation_not_shared": {
         "fr": "La personne n'a pas partagé sa conversation avec le bot : seuls vos échanges "
@@ -131,6 +132,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "canned_text": {"fr": "Texte", "en": "Text"},
     "canned_save": {"fr": "Enregistrer", "en": "Save"},
     "canned_show": {"fr": "Afficher", "en": "Show"},
+    "canned_from_file": {
+        "fr": "Réponses types du programme (fichier des opérateurs)",
+        "en": "The programme's own canned replies (operators' file)",
+    },
+    "canned_from_file_hint": {
+        "fr": "Proposées en premier ; elles se modifient dans le fichier des programmes.",
+        "en": "Offered first; they are changed in the programmes' file.",
+    },
     "canned_delete": {"fr": "Supprimer", "en": "Delete"},
     "canned_new": {"fr": "Nouvelle réponse type", "en": "New canned reply"},
     "canned_new_title": {"fr": "Titre de la réponse", "en": "Title of the reply"},

@@ -57,7 +57,9 @@ class Stack:
 
     async def page(self, email: str | None = None, password: str = PASSWORD) -> Any:
         """A fresh browser context (own cookies), signed in when an address is given."""
-        context = await self.browser.new_context(viewport={"width": 1280, "height": 900})
+        context = await self.browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="fr-FR", timezone_id="Europe/Paris"
+        )
         page = await context.new_page()
         if email is not None:
             await sign_in(page, self.console, email, password)
@@ -171,6 +173,8 @@ async def test_a_coach_reads_replies_and_sees_the_answer_live(stack: Stack) -> N
     transcript = page.locator("#transcript")
     await expect(transcript).to_contain_text("/start")  # the consented conversation
     await expect(page.locator(".facts")).to_contain_text("Rhône (69)")
+    # Shared but never answered is told apart from not shared.
+    await expect(page.locator(".facts")).to_contain_text("non renseigné")
 
     # The programme's canned replies fill the box.
     await page.get_by_label("Réponse type").select_option(label="Premier contact")
@@ -376,3 +380,9 @@ async def test_a_coach_keeps_canned_replies_and_sends_one(stack: Stack) -> None:
         assert answer.status == 404, path
     answer = await other.request.get(stack.console + "/canned?programme=cap_jeunes")
     assert answer.status == 404
+    # Its own coach deletes it: gone from the page and from the reply box.
+    await page.get_by_role("link", name="Réponses types").click()
+    await page.get_by_role("button", name="Supprimer : Rappel du CV").click()
+    await expect(page.get_by_role("status")).to_have_text("Réponse type supprimée.")
+    await expect(page.locator(".canned-reply")).to_have_count(0)
+    await expect(page.locator(".canned-file")).to_contain_text("Premier contact")
