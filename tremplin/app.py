@@ -13,6 +13,7 @@ import contextlib
 import functools
 from dataclasses import dataclass, field
 
+from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from bot.app import Receiving, TelegramBot
@@ -162,6 +163,16 @@ class Tremplin:
                 )
             )
             await self.bot.set_webhook(receiving)
+        elif self.settings.health_port is not None:
+            # Long polling has no web server of its own: the probes and the scrape get one.
+            routes = operations_routes_for(self.db, check_api=self.bot.check_api)
+            await self._servers.enter_async_context(
+                serve(
+                    Starlette(routes=routes),
+                    host=self.settings.webhook_listen,
+                    port=self.settings.health_port,
+                )
+            )
         self.nudges = build_scheduler(
             self.db,
             self.services.messenger,

@@ -96,6 +96,19 @@ def parse_seconds(raw: str) -> float:
     return value
 
 
+def parse_port(raw: str) -> int | None:
+    """An optional TCP port: empty for none, else 1-65535."""
+    if not raw.strip():
+        return None
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ValueError("expected a port number, such as 8444, or nothing") from None
+    if not 0 < value < 65536:
+        raise ValueError("expected a port number from 1 to 65535")
+    return value
+
+
 def parse_partners_file(raw: str) -> Path | None:
     """The partner programmes file: empty for the shipped examples, else an existing file."""
     if not raw.strip():
@@ -159,6 +172,7 @@ class _RawSettings(BaseSettings):
     webhook_secret: str = Field("", validation_alias="TREMPLIN_WEBHOOK_SECRET")
     webhook_listen: str = Field("127.0.0.1", validation_alias="TREMPLIN_WEBHOOK_LISTEN")
     webhook_port: int = Field(8443, validation_alias="TREMPLIN_WEBHOOK_PORT")
+    health_port: str = Field("", validation_alias="TREMPLIN_HEALTH_PORT")
     playground_port: int = Field(8080, validation_alias="TREMPLIN_PLAYGROUND_PORT")
     console_listen: str = Field("127.0.0.1", validation_alias="TREMPLIN_CONSOLE_LISTEN")
     console_port: int = Field(8090, validation_alias="TREMPLIN_CONSOLE_PORT")
@@ -245,6 +259,9 @@ class Settings:
     # each process sends due partner webhooks and checks for programmes that did not answer.
     partners_file: Path | None = None
     handover_poll_seconds: float = 10.0
+    # Long polling: the port /healthz, /readyz and /metrics are served on, at the webhook
+    # listen address (None: not served; with a webhook they are served beside it anyway).
+    health_port: int | None = None
     # The web console (`tremplin console`, and beside the playground).
     console_listen: str = "127.0.0.1"
     console_port: int = 8090
@@ -318,6 +335,7 @@ def load_settings(env_file: str | None = ".env", **overrides: Any) -> Settings:
         webhook_secret=secret,
         webhook_listen=raw.webhook_listen,
         webhook_port=raw.webhook_port,
+        health_port=parsed("health_port", parse_port),
         playground_port=raw.playground_port,
         console_listen=raw.console_listen.strip() or "127.0.0.1",
         console_port=raw.console_port,

@@ -14,7 +14,7 @@ import pytest
 from tests.bot.conftest import RunningBot
 from tremplin.console_process import ConsoleProcess
 from tremplin.logs import JsonFormatter, configure_logging
-from tremplin.settings import load_settings
+from tremplin.settings import SettingsError, load_settings
 
 
 def _free_port() -> int:
@@ -79,6 +79,28 @@ async def test_not_ready_when_the_bot_api_does_not_answer(bot_factory: Any) -> N
     assert ready.status_code == 503
     checks = ready.json()["checks"]
     assert checks["database"] == "ok" and checks["bot_api"] != "ok"
+
+
+async def test_health_readiness_and_metrics_with_long_polling(bot_factory: Any) -> None:
+    port = _free_port()
+    bot: RunningBot = await bot_factory(health_port=str(port))
+    assert not bot.process.settings.webhook_url  # long polling
+    chat = bot.chat(user_id=705)
+    await chat.say("/start", expect=2)
+    root = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient() as client:
+        assert (await client.get(f"{root}/healthz")).status_code == 200
+        ready = await client.get(f"{root}/readyz")
+        text = (await client.get(f"{root}/metrics")).text
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "migrations": "ok", "bot_api": "ok"}
+    assert 'tremplin_updates_total{kind="command"}' in text
+
+
+def test_the_health_port_must_be_a_port() -> None:
+    with pytest.raises(SettingsError, match="TREMPLIN_HEALTH_PORT"):
+        load_settings(env_file=None, health_port="eighty")
+    assert load_settings(env_file=None, health_port="8444").health_port == 8444
 
 
 async def test_json_log_lines_carry_the_update_not_what_the_person_wrote(
