@@ -15,6 +15,7 @@ from accounts import audit
 from accounts.service import ADMIN, OPERATOR
 from console.app import Ctx, _field, _services, download, render, signed_in
 from kernel import texts
+from kernel.partners import list_partners
 from messages import registry, validate
 from messages.render import LANGUAGES, plain_text
 
@@ -123,6 +124,7 @@ async def _editor(
         general = (
             texts.in_force(await texts.history(session, key, lang, None)) if programme else None
         )
+        programmes = await list_partners(session)
     live = texts.in_force(versions)
     shipped = info.shipped_in(lang) or info.shipped_in("fr")
     fallback = general.body if general is not None else shipped
@@ -159,6 +161,7 @@ async def _editor(
         diff_lines=diff_lines,
         languages=LANGUAGES,
         editor_url=_editor_url,
+        programmes=programmes,
     )
 
 

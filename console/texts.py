@@ -295,10 +295,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "shipped": {"fr": "d'origine", "en": "shipped"},
     "edit_text": {"fr": "Texte ({code})", "en": "Text ({code})"},
     "programme_override": {
-        "fr": "Programme partenaire (vide : texte général)",
-        "en": "Partner programme (empty: the general text)",
+        "fr": "Programme partenaire (ses utilisateurs voient sa version)",
+        "en": "Partner programme (its users see its version)",
     },
     "open": {"fr": "Ouvrir", "en": "Open"},
+    "general_text": {"fr": "— texte général —", "en": "— the general text —"},
     "preview": {"fr": "Aperçu dans Telegram", "en": "Preview in Telegram"},
     "preview_hint": {
         "fr": "Rendu avec les valeurs d'exemple, mis à jour pendant la frappe.",

@@ -19,6 +19,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.partners import get_partner
 from kernel.periodic import PeriodicJob
 from messages import validate
 from messages.render import LANGUAGES, Catalog, default_catalog, load_shipped
@@ -179,6 +180,12 @@ def _check_target(key: str, lang: str) -> None:
         raise TextRejected([f"there is no text {key}"])
 
 
+async def _check_programme(session: AsyncSession, partner_code: str | None) -> None:
+    # A version for a programme that does not exist would never be shown to anyone.
+    if partner_code is not None and await get_partner(session, partner_code) is None:
+        raise TextRejected([f"there is no partner programme {partner_code!r}"])
+
+
 async def history(
     session: AsyncSession, key: str, lang: str, partner_code: str | None = None
 ) -> list[Version]:
@@ -237,6 +244,7 @@ async def _store(
 ) -> Version:
     # A draft is only checked for its target; a published version must also render.
     _check_target(key, lang)
+    await _check_programme(session, partner_code)
     if state == PUBLISHED:
         verdict = validate.check(key, lang, body)
         if not verdict.ok:
@@ -341,6 +349,7 @@ async def import_yaml(session: AsyncSession, document: str, *, who: str) -> int:
         partner = entry.get("programme")
         try:
             _check_target(key, lang)
+            await _check_programme(session, str(partner) if partner else None)
         except TextRejected as exc:
             problems += [f"{key} ({lang}): {p}" for p in exc.problems]
             continue

@@ -6,6 +6,8 @@ programme to a user who fits it under its new name; an operator edits a programm
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +15,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from accounts import service as accounts
+from kernel.texts import REFRESH_SECONDS
 from storage.models import PartnerProgramme
 from tests.browser.test_console import (  # noqa: F401  (fixtures)
     ADMIN,
@@ -151,3 +154,35 @@ async def test_a_coach_gets_403_on_every_programme_page(stack: Stack) -> None:  
         codes = set(await session.scalars(select(PartnerProgramme.code)))
         cap = await session.get(PartnerProgramme, "cap_jeunes")
     assert "pirate" not in codes and cap is not None and cap.name == "Cap Jeunes 18-30"
+
+
+
+async def test_a_programme_s_own_text_reaches_its_users_only(stack: Stack) -> None:  # noqa: F811
+    from playwright.async_api import expect
+
+    async with stack.bot.process.db.transaction() as session:
+        await accounts.create_account(session, OPERATOR, "operator", PASSWORD)
+    page = await stack.page(OPERATOR)
+    await page.goto(stack.console + "/texts/common.help?lang=fr")
+    programme = page.get_by_label("Programme partenaire")
+    await programme.select_option(label="Cap Jeunes 18-30 (cap_jeunes)")
+    await page.get_by_role("button", name="Ouvrir").click()
+    await page.get_by_label("Texte (fr)").fill("L'aide de <b>Cap Jeunes</b> : un métier ?")
+    await page.get_by_role("button", name="Publier").click()
+    await expect(page.get_by_role("status")).to_contain_text("Publié")
+
+    # Someone who came through Cap Jeunes' link gets its text (within the texts' refresh)...
+    through_link = stack.bot.chat(user_id=5253, first_name="Inès")
+    await through_link.say("/start cap_jeunes", expect=2)
+    deadline = time.monotonic() + REFRESH_SECONDS + 15
+    while True:
+        (answer,) = await through_link.say("/aide")
+        if "Cap Jeunes" in answer.text or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(1)
+    assert answer.text == "L'aide de Cap Jeunes : un métier ?"
+    # ...someone else the general one.
+    other = stack.bot.chat(user_id=5252, first_name="Sam")
+    await other.say("/start", expect=2)
+    (answer,) = await other.say("/aide")
+    assert "Voici ce que je sais faire" in answer.text

@@ -121,3 +121,16 @@ async def test_yaml_export_and_import_with_the_same_checks(db: Database, databas
             await texts.import_yaml(session, bad.replace("Aidez-moi", "Encore"), who="op")
         # Nothing of a refused document is imported.
         assert (await texts.history(session, "common.help", "fr"))[0].body == "Aidez-moi"
+
+
+async def test_a_version_for_a_programme_that_does_not_exist_is_refused(db: Database) -> None:
+    """It would never be shown to anyone (a mistyped code in the editor or an imported file)."""
+    async with db.transaction() as session:
+        with pytest.raises(TextRejected, match="no partner programme 'cap_jeune'"):
+            await texts.publish(
+                session, "common.help", "fr", "Aide", who="ops", partner_code="cap_jeune"
+            )
+        document = "texts:\n- {key: common.help, language: fr, programme: nowhere, text: Aide}\n"
+        with pytest.raises(TextRejected, match="no partner programme 'nowhere'"):
+            await texts.import_yaml(session, document, who="ops")
+        assert await texts.history(session, "common.help", "fr", "cap_jeune") == []
