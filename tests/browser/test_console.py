@@ -24,8 +24,16 @@ from sqlalchemy import select
 from accounts import service as accounts
 from coaching import consent as consents
 from coaching import referrals
+from console.app import ACTION_URLS
 from kernel.partners import get_partner
-from storage.models import AuditEntry, CannedReply, ReferralMessage, User, utcnow
+from storage.models import (
+    AuditEntry,
+    CannedReply,
+    ReferralMessage,
+    ReferralNote,
+    User,
+    utcnow,
+)
 from tests.bot.conftest import Chat, RunningBot, bot_factory  # noqa: F401  (fixture)
 from tremplin.console_process import ConsoleProcess
 
@@ -248,7 +256,7 @@ async def test_another_programme_sees_nothing_and_csrf_is_required(stack: Stack)
     response = await other.goto(base)
     assert response is not None and response.status == 404
     csrf = await other.locator("input[name=csrf]").first.get_attribute("value")
-    for action in ("reply", "notes", "accept", "close", "outcome"):
+    for action in ACTION_URLS:
         answer = await other.request.post(
             f"{base}/{action}",
             form={"csrf": csrf or "", "text": "hi", "note": "n", "outcome": "other"},
@@ -266,10 +274,22 @@ async def test_another_programme_sees_nothing_and_csrf_is_required(stack: Stack)
         assert answer.status == 403
         assert "Rechargez la page" in await answer.text()
     assert (await coach.request.post(f"{stack.console}/logout")).status == 403
+    # Every other form too: notes, state, closing, outcome, canned replies.
+    fields = {"text": "t", "note": "n", "outcome": "other", "title": "t"}
+    for path in (
+        *(f"{base}/{action}" for action in ACTION_URLS if action != "reply"),
+        f"{stack.console}/canned",
+    ):
+        answer = await coach.request.post(path, form=fields)
+        assert answer.status == 403, path
     await asyncio.sleep(0.3)
     assert len(stack.bot.api.bot_messages(stack.chat.user.id)) == before
     async with stack.bot.process.db.transaction() as session:
         assert list(await session.scalars(select(ReferralMessage))) == []
+        assert list(await session.scalars(select(CannedReply))) == []
+        assert list(await session.scalars(select(ReferralNote))) == []
+        referral = await session.get(referrals.Referral, stack.referral_id)
+        assert referral is not None and referral.state == "requested"
         actions = {e.action for e in await session.scalars(select(AuditEntry))}
     assert "reply" not in actions
 
