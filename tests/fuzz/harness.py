@@ -1,21 +1,30 @@
 """The real application (python-telegram-bot's Application with Tremplin's handlers, the real
-database) fed updates in-process, its Bot API calls answered by the fake Bot API through an
-in-memory ASGI transport: every request still goes through python-telegram-bot's HTTP client and
-the emulator's checks and injected faults, without sockets, so that thousands of updates fit in a
-CI minute.
+database) fed updates in-process, its Bot API calls answered by the fake Bot API without sockets.
+
+Two ways to reach the fake Bot API:
+- `http` (fault injection): python-telegram-bot's own HTTP client (httpx) over an in-memory ASGI
+  transport, so that every injected fault reaches the bot as the exception httpx would raise;
+- `in-process` (the fuzz, thousands of updates a minute): python-telegram-bot's request layer
+  answered by the emulator's `answer` directly; the bot still serialises every call as for HTTP
+  and parses the answers and error codes itself, only the HTTP client and server are skipped.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import itertools
+import json
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import httpx
 from sqlalchemy import func, select
 from telegram import Update
-from telegram.request import HTTPXRequest
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.app import SERVICES, build_application
 from bot.messenger import TelegramMessenger
@@ -39,13 +48,106 @@ from storage.models import (
     SavedCareer,
     User,
 )
-from tremplin.playground.emulator import BotApiEmulator, FakeUser
+from tremplin.playground.emulator import NO_ANSWER, BotApiEmulator, FakeUser
 from tremplin.settings import load_settings
 
 TOKEN = "424242:FUZZ-token"
 ROOT = "http://fake-bot-api"
 KNOWN_STEPS = {ASK_DEPARTEMENT, ASK_PRIORITIES, SETTINGS_DEPARTEMENT, SETTINGS_PRIORITIES}
 COMMENT_STEP_PREFIX = "coach:comment:"
+T = TypeVar("T")
+
+
+class _NoAnswer(Exception):
+    """The emulator acted on the call and will never answer it."""
+
+
+async def _until_no_answer(call: Coroutine[Any, Any, T]) -> T:
+    """Run one call to the emulator; raise `_NoAnswer` as soon as it says it will not answer
+    (instead of waiting out a read time-out in real time)."""
+    signal = asyncio.Event()
+    context = contextvars.copy_context()
+    context.run(NO_ANSWER.set, signal)
+    task = asyncio.create_task(call, context=context)
+    waiting = asyncio.create_task(signal.wait())
+    try:
+        await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    raise _NoAnswer
+
+
+class ClientClock(httpx.AsyncBaseTransport):
+    """An ASGI transport whose read time-out expires the moment the emulator decides never to
+    answer: httpx raises `ReadTimeout`, exactly as after waiting on a real socket."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Forward the request; a call left unanswered is a read time-out."""
+        try:
+            return await _until_no_answer(self.inner.handle_async_request(request))
+        except _NoAnswer:
+            raise httpx.ReadTimeout("fault injected: no answer in time", request=request) from None
+
+    async def aclose(self) -> None:
+        """Close the wrapped transport."""
+        await self.inner.aclose()
+
+
+class InProcessRequest(BaseRequest):
+    """python-telegram-bot's request layer answered by the emulator in the same process."""
+
+    def __init__(self, api: BotApiEmulator) -> None:
+        self.api = api
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    @property
+    def read_timeout(self) -> float:
+        """The default read time-out python-telegram-bot adds to long polls."""
+        return 5.0
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """The parameters as HTTP would carry them (form fields, files), the emulator's answer
+        as status and JSON bytes; a cut or unanswered call raises what httpx would."""
+        bot_token, api_method = url.rsplit("/", 2)[-2:]
+        params: dict[str, Any] = {}
+        if request_data is not None:
+            params.update(request_data.json_parameters)
+            for name, part in request_data.multipart_data.items():
+                content = part[1]
+                params[name] = {
+                    "filename": part[0],
+                    "content": content if isinstance(content, bytes) else content.read(),
+                }
+        try:
+            fault, status, body = await _until_no_answer(
+                self.api.answer(bot_token.removeprefix("bot"), api_method, params)
+            )
+        except _NoAnswer:
+            raise TimedOut from httpx.ReadTimeout("fault injected: no answer in time")
+        if fault is not None and fault.mode == "cut":
+            cause = httpx.RemoteProtocolError("fault injected: connection cut after acceptance")
+            raise NetworkError(f"httpx.RemoteProtocolError: {cause}") from cause
+        return status, json.dumps(body).encode()
 
 
 class Collect(logging.Handler):
@@ -83,10 +185,14 @@ class Harness:
     processed: int = 0
 
     async def feed(self, raw: dict[str, Any]) -> None:
-        """Process one raw update dict (its `update_id` is set here unless given)."""
+        """Process one raw update dict (its `update_id` is set here unless given), as the
+        application's update loop does: through its update processor, which runs updates of
+        different chats concurrently and keeps each chat's in order."""
         raw.setdefault("update_id", next(self.update_ids))
         update = Update.de_json(raw, self.application.bot)
-        await self.application.process_update(update)
+        await self.application.update_processor.process_update(
+            update, self.application.process_update(update)
+        )
         self.processed += 1
 
     async def close(self) -> None:
@@ -96,15 +202,21 @@ class Harness:
         logging.getLogger().removeHandler(self.log)
 
 
-async def start(database_url: str) -> Harness:
+async def start(
+    database_url: str, *, bot_api: Literal["http", "in-process"] = "http"
+) -> Harness:
     """Migrate, import the partners, build the application against the emulator, initialize."""
     await upgrade_async(database_url)
     db = Database(database_url)
     async with db.transaction() as session:
         await import_partners(session, SHIPPED)
     api = BotApiEmulator(TOKEN)
-    transport = httpx.ASGITransport(app=api.app())
-    request = HTTPXRequest(httpx_kwargs={"transport": transport}, connection_pool_size=64)
+    request: BaseRequest
+    if bot_api == "http":
+        transport = ClientClock(httpx.ASGITransport(app=api.app()))
+        request = HTTPXRequest(httpx_kwargs={"transport": transport}, connection_pool_size=64)
+    else:
+        request = InProcessRequest(api)
     application = build_application(TOKEN, ROOT, request=request)
     from tremplin.app import build_environment
 

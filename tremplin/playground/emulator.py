@@ -5,18 +5,21 @@ The real bot (python-telegram-bot and its HTTP client) talks to it exactly as to
 through the user-side methods (`user_says`, `user_presses`, `push_update`, `wait_for`). It checks
 requests the way Telegram does (HTML entities, 4,096 characters, 64-byte callback data, "message is
 not modified"), and can be told to fail (`fail`) to test 429, 403 and 5xx handling, to cut the
-connection after doing what was asked (`cut`), or to answer too late (`stall`).
+connection after doing what was asked (`cut`), to answer too late (`stall`) or not at all
+(`time_out`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import math
 import time
 from collections import Counter, deque
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +38,11 @@ CALLBACK_MAX = 64
 LONG_POLL_MAX = 10.0
 # Methods that post a message, which Telegram's flood control counts (see `limit_rate`).
 _SENDING_METHODS = frozenset({"sendmessage", "senddocument"})
+
+
+# An in-process client (tests) cannot wait out a read time-out in real time: it puts an event here
+# for the call it makes, and a call that will never be answered (`time_out`) sets it at once.
+NO_ANSWER: ContextVar[asyncio.Event | None] = ContextVar("no_answer", default=None)
 
 
 class ApiError(Exception):
@@ -104,7 +112,8 @@ class Failure:
     times: int = 1
     chat_id: int | None = None
     # "answer": an error answer instead of the call; "cut": the call is done, then the connection
-    # drops before the answer; "stall": the call is done, and the answer waits `delay` seconds.
+    # drops before the answer; "stall": the call is done, and the answer waits `delay` seconds;
+    # "timeout": the call is done and no answer comes.
     mode: str = "answer"
     delay: float = 0.0
 
@@ -200,9 +209,28 @@ class BotApiEmulator:
         return Starlette(routes=self.routes())
 
     async def _endpoint(self, request: Request) -> Response:
-        token = request.path_params["token"]
-        method = request.path_params["method"]
         params = await _read_params(request)
+        fault, status, body = await self.answer(
+            request.path_params["token"], request.path_params["method"], params
+        )
+        if fault is not None and fault.mode == "cut":
+            return _CutResponse()
+        if fault is not None and fault.mode == "timeout":
+            # The server tells the app the client left as the next thing it receives.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(request.receive(), fault.delay)
+            return Response(status_code=504)  # nobody is there to read it
+        return JSONResponse(body, status_code=status)
+
+    async def answer(
+        self, token: str, method: str, params: dict[str, Any]
+    ) -> tuple[Failure | None, int, dict[str, Any]]:
+        """Do one Bot API call: the injected fault that acts after it (a cut connection, to be
+        carried out by whoever answers), the HTTP status and the JSON body to answer.
+
+        The HTTP endpoint serves it; tests that need thousands of calls a minute call it
+        in-process (tests/fuzz/harness.py).
+        """
         self.calls.append((method, params))
         if self.on_call is not None:
             self.on_call(method, params)
@@ -216,10 +244,15 @@ class BotApiEmulator:
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             result = await handler(params)
-            if after is not None and after.mode == "cut":
-                return _CutResponse()
             if after is not None and after.mode == "stall":
                 await asyncio.sleep(after.delay)
+            if after is not None and after.mode == "timeout":
+                # Done, and never answered: an in-process client is told at once, without waiting
+                # for its clock; over HTTP the endpoint holds the answer until the client leaves.
+                signal = NO_ANSWER.get()
+                if signal is not None:
+                    signal.set()
+                    await asyncio.sleep(after.delay)
         except ApiError as exc:
             body: dict[str, Any] = {
                 "ok": False,
@@ -228,8 +261,8 @@ class BotApiEmulator:
             }
             if exc.retry_after is not None:
                 body["parameters"] = {"retry_after": exc.retry_after}
-            return JSONResponse(body, status_code=exc.code)
-        return JSONResponse({"ok": True, "result": result})
+            return after, exc.code, body
+        return after, 200, {"ok": True, "result": result}
 
     def fail(
         self,
@@ -272,6 +305,15 @@ class BotApiEmulator:
         self.failures.append(
             Failure(
                 method, 0, "stall", times=times, chat_id=chat_id, mode="stall", delay=seconds
+            )
+        )
+
+    def time_out(self, method: str, *, times: int = 1, chat_id: int | None = None) -> None:
+        """Do the next `times` calls of `method` and never answer them: the client's read
+        time-out expires after Telegram acted (see `NO_ANSWER` for in-process clients)."""
+        self.failures.append(
+            Failure(
+                method, 0, "timeout", times=times, chat_id=chat_id, mode="timeout", delay=600.0
             )
         )
 
