@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from coaching import relay, satisfaction
 from kernel.texts import StoredTexts, publish
 from messages.render import default_catalog
 from tests.bot.conftest import RunningBot
@@ -22,6 +23,8 @@ GENERAL_HELP = "Aide générale : tapez /explore"
 HOOKED_HELP = "Aide de <b>Programme Test</b> : votre conseiller vous attend (/conseiller)"
 QUIET_HELP = "Aide de Programme Sans Webhook"
 HOOKED_WELCOME = "Bienvenue {{ first_name }}, de la part de Programme Test !"
+HOOKED_COACH = "Votre conseillère {{ coach }} ({{ programme }}) vous écrit :\n{{ text }}"
+HOOKED_QUESTION = "{{ programme }} aimerait savoir : de 1 à 5, êtes-vous satisfait ?"
 
 
 @pytest.fixture
@@ -35,6 +38,8 @@ async def bot(
             (None, "common.help", GENERAL_HELP),
             ("hooked", "common.help", HOOKED_HELP),
             ("hooked", "onboarding.welcome", HOOKED_WELCOME),
+            ("hooked", "coach.coach_message", HOOKED_COACH),
+            ("hooked", "coach.satisfaction_question", HOOKED_QUESTION),
             ("quiet", "common.help", QUIET_HELP),
         ):
             await publish(session, key, "fr", body, who="ops", partner_code=programme)
@@ -75,6 +80,21 @@ async def test_a_user_handed_over_to_a_programme_sees_its_text_while_it_handles_
     await _onboard(chat, "/start")  # no programme's link
     (answer,) = await chat.say("/aide")
     assert answer.text == GENERAL_HELP
-    await _refer(chat, partner_endpoint)  # handed over to Programme Test
+    referral_id = await _refer(chat, partner_endpoint)  # handed over to Programme Test
     (answer,) = await chat.say("/aide")
     assert answer.text == "Aide de Programme Test : votre conseiller vous attend (/conseiller)"
+
+    # What the programme's coach sends from the console is worded by the programme too.
+    db, messenger = bot.process.db, bot.process.services.messenger
+    after = bot.api.last_message_id(chat.user.id)
+    sent = await relay.coach_reply(db, messenger, referral_id, "Julie Martin", "Bonjour Zoé !")
+    assert sent.delivered
+    (label,) = await bot.api.wait_for_bot_messages(chat.user.id, 1, after=after)
+    assert label.text == "Votre conseillère Julie (Programme Test) vous écrit :\nBonjour Zoé !"
+    after = bot.api.last_message_id(chat.user.id)
+    assert await satisfaction.close_and_ask(db, messenger, referral_id, "found_job")
+    (question,) = await bot.api.wait_for_bot_messages(chat.user.id, 1, after=after)
+    assert question.text == "Programme Test aimerait savoir : de 1 à 5, êtes-vous satisfait ?"
+    # The hand-over is over and she did not come through its link: the general text again.
+    (answer,) = await chat.say("/aide")
+    assert answer.text == GENERAL_HELP
