@@ -31,6 +31,7 @@ from bot.messenger import TelegramMessenger
 from bot.runtime import BotServices, make_messenger
 from coaching import referrals
 from coaching.partners import SHIPPED, import_partners
+from journey import interests
 from journey.profile_view import (
     ASK_DEPARTEMENT,
     ASK_PRIORITIES,
@@ -148,6 +149,16 @@ class InProcessRequest(BaseRequest):
             cause = httpx.RemoteProtocolError("fault injected: connection cut after acceptance")
             raise NetworkError(f"httpx.RemoteProtocolError: {cause}") from cause
         return status, json.dumps(body).encode()
+
+
+def _quiz_step(step: str) -> bool:
+    """The interests quiz half answered: its prefix and one valid answer per question."""
+    answers = step.removeprefix(interests.STEP_PREFIX)
+    return (
+        step.startswith(interests.STEP_PREFIX)
+        and len(answers) < len(interests.LETTERS)
+        and set(answers) <= set(interests.ANSWERS)
+    )
 
 
 class Collect(logging.Handler):
@@ -281,7 +292,11 @@ async def invariants(db: Database, catalogue: Any) -> dict[str, int]:
         for user in await session.scalars(select(User)):
             assert user.language in LANGUAGES, user.language
             assert user.departement is None or get_departement(user.departement) is not None
-            assert user.step is None or user.step in KNOWN_STEPS or (
-                user.step.startswith(COMMENT_STEP_PREFIX)
+            assert (
+                user.step is None
+                or user.step in KNOWN_STEPS
+                or user.step.startswith(COMMENT_STEP_PREFIX)
+                or _quiz_step(user.step)
             ), user.step
+            assert user.interests is None or set(user.interests) <= set(interests.LETTERS)
     return counts
