@@ -423,3 +423,33 @@ async def test_a_slow_claim_does_not_send_its_messages_in_one_burst(
     times = [s.at for s in messenger.sent]
     for i, moment in enumerate(times):  # as in the pacing test: the rate in any one second
         assert sum(1 for t in times[i:] if t - moment < 1.0) <= 20 * 1.2
+
+
+async def test_a_user_with_a_programme_gets_its_wording_of_the_nudge(
+    db: Database, messenger: FakeMessenger
+) -> None:
+    """The programme's own version of a nudge for the users who came through its link; the
+    others get the general text."""
+    catalog = default_catalog()
+    catalog.set_overrides(
+        {},
+        {
+            ("cap", "fr", f"nudges.step1_{variant}"): "Cap Jeunes pense à vous, {{ first_name }}."
+            for variant in ("a", "b")
+        },
+    )
+    try:
+        clock = Clock(MORNING_PARIS)
+        env = environment(clock, nudge_delays=(timedelta(0),))
+        await user_with_career(db, env, 20, first_name="Inès")
+        await user_with_career(db, env, 21, first_name="Marc")
+        async with db.transaction() as session:
+            user = await session.get(User, 20)
+            assert user is not None
+            user.partner_code = "cap"
+        await Dispatcher(db, messenger, env, FAST).run()
+    finally:
+        catalog.set_overrides({})
+    texts = {sent.chat_id: sent.reply.text for sent in messenger.sent}
+    assert texts[20] == "Cap Jeunes pense à vous, Inès."
+    assert "Cap Jeunes" not in texts[21] and "Marc" in texts[21]
