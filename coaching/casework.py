@@ -268,6 +268,7 @@ async def inbox(
     now = now or utcnow()
     programme = _coach_programme(account)
     partner = await get_partner(session, programme)
+    delay = partner.answers_within if partner else timedelta(days=2)
     base = _scoped(account)
     count_rows = await session.execute(
         select(
@@ -283,12 +284,19 @@ async def inbox(
                     Referral.last_user_message_at > Referral.coach_seen_at,
                 ),
             ),
+            # Overdue: new referrals past their promised time, and waiting ones past the
+            # programme's delay (measured from the last user message: a cheap lower bound that
+            # needs no message scan). Counted in the same pass as the states.
+            func.count().filter(Referral.state == referrals.REQUESTED, Referral.promised_by < now),
+            func.count().filter(_waiting_expr(), Referral.last_user_message_at < now - delay),
         )
         .select_from(Referral)
         .join(CoachConsent, CoachConsent.id == Referral.consent_id)
         .where(Referral.partner_code == programme, CoachConsent.withdrawn_at.is_(None))
     )
-    new, waiting, talking, closed, unread_messages = count_rows.one()
+    new, waiting, talking, closed, unread_messages, overdue_new, overdue_waiting = (
+        count_rows.one()
+    )
     counts = {NEW: new, WAITING: waiting, TALKING: talking, CLOSED: closed}
     # First the page's ids (referrals and consents only; users joined only when a filter needs
     # them), then the 50 rows in full: the whole programme is never joined to the users table.
@@ -371,40 +379,17 @@ async def inbox(
                 else (),
             )
         )
-    overdue_count = await _count_overdue(session, account, partner, now)
     return Inbox(
         programme=programme,
         programme_name=partner.name if partner else programme,
         rows=result,
         counts=counts,
         unread=int(unread_messages or 0),
-        overdue=overdue_count,
+        overdue=int(overdue_new or 0) + int(overdue_waiting or 0),
         total=total,
         page=page,
         pages=pages,
     )
-
-
-async def _count_overdue(
-    session: AsyncSession, account: AccountView, partner: Partner | None, now: datetime
-) -> int:
-    """New referrals past their promised time, and waiting ones past the programme's delay
-    (measured from the last user message: a cheap lower bound that needs no message scan)."""
-    delay = partner.answers_within if partner else timedelta(days=2)
-    programme = _coach_programme(account)
-    base = (
-        select(func.count())
-        .select_from(Referral)
-        .join(CoachConsent, CoachConsent.id == Referral.consent_id)
-        .where(Referral.partner_code == programme, CoachConsent.withdrawn_at.is_(None))
-    )
-    new = await session.scalar(
-        base.where(Referral.state == referrals.REQUESTED, Referral.promised_by < now)
-    )
-    waiting = await session.scalar(
-        base.where(_waiting_expr(), Referral.last_user_message_at < now - delay)
-    )
-    return int(new or 0) + int(waiting or 0)
 
 
 async def _saved_codes(session: AsyncSession, user_ids: list[int]) -> dict[int, list[str]]:
