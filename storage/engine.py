@@ -43,7 +43,8 @@ def make_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> Asy
 
     WAL plus `BEGIN IMMEDIATE` make SQLite a single-writer database that several processes can
     share without "database is locked" errors on short transactions. On PostgreSQL `pool_size`
-    connections are kept open, and as many again may be opened for bursts.
+    connections are kept open, and as many again may be opened for bursts; each is checked
+    before use, so that a server restart costs no update.
     """
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS})
@@ -55,9 +56,14 @@ def make_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> Asy
             # moment the previous transaction commits.
             kwargs.setdefault("pool_size", 1)
             kwargs.setdefault("max_overflow", 0)
-    elif pool_size is not None:
-        kwargs.setdefault("pool_size", pool_size)
-        kwargs.setdefault("max_overflow", pool_size)
+    else:
+        if pool_size is not None:
+            kwargs.setdefault("pool_size", pool_size)
+            kwargs.setdefault("max_overflow", pool_size)
+        # After a server restart (or a failover, or an idle connection cut by a firewall) the
+        # pooled connections are dead, and the next update on each would fail and get an
+        # apology. A ping on checkout (one round trip) replaces a dead connection first.
+        kwargs.setdefault("pool_pre_ping", True)
     # SQL parameters hold names and messages: never in an error text, a traceback or a log.
     kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
