@@ -297,7 +297,9 @@ async def save_programme(
         entry = {**kept_parts, **entry}
     url = form.webhook_url.strip()
     secret = _secret_to_store(form, url, row.webhook_secret if row is not None else None, box)
-    checked = {**entry, "webhook": {"url": url, "secret": secret} if url else {}}
+    # A kept secret is not checked again: its env:NAME may be set only in the bot's processes.
+    probe = secret if form.webhook_secret.strip() or not secret else "kept"
+    checked = {**entry, "webhook": {"url": url, "secret": probe} if url else {}}
     try:
         partner = parse_partner(checked)
     except DefinitionError as exc:

@@ -157,3 +157,21 @@ async def test_the_file_s_own_secret_is_encrypted_when_a_key_is_set(
     assert row is not None and row.webhook_secret is not None
     assert row.webhook_secret.startswith("fernet:") and SECRET not in row.webhook_secret
     assert resolve_secret(row.webhook_secret, BOX) == SECRET
+
+
+async def test_a_kept_env_reference_is_not_checked_again_in_the_console(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The variable may be set only where the bot runs: an edit that leaves the secret as it was
+    still saves (a newly typed reference must be set, as in the file)."""
+    monkeypatch.setenv("RELAIS_SECRET", SECRET)
+    async with db.transaction() as session:
+        await save_programme(session, _form(webhook_secret="env:RELAIS_SECRET"), box=BOX)
+    monkeypatch.delenv("RELAIS_SECRET")
+    async with db.transaction() as session:
+        saved = await save_programme(
+            session, _form(name="Relais 69", webhook_secret=""), box=BOX, code="relais"
+        )
+        row = await session.get(PartnerProgramme, "relais")
+    assert saved.changed == ["name"]
+    assert row is not None and row.webhook_secret == "env:RELAIS_SECRET"
