@@ -270,7 +270,7 @@ async def test_coach_button_on_a_card_hands_over_and_stops_the_nudges(
     (programmes,) = await chat.tap(card, "conseiller", expect=1)
     await chat.tap(programmes, "Programme Test")
     consent = programmes  # the consent question replaces the list
-    assert "le métier qui vous intéresse : Soins d'hygiène" in consent.text
+    assert "le métier qui vous intéresse : Aide-soignant(e)" in consent.text
     await chat.tap(consent, "sans la conversation", expect=1)
     await partner_endpoint.wait_for(lambda: "referral.created" in partner_endpoint.events())
     assert partner_endpoint.requests[0].json["data"]["user"]["career"]["rome"] == "J1501"

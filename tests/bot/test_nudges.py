@@ -23,7 +23,7 @@ from tests.bot.conftest import Chat, RunningBot
 from tremplin.playground.emulator import ChatMessage
 
 CAREER = "J1501"
-TITLE = "Soins d'hygiène, de confort du patient"
+TITLE = "Aide-soignant(e)"
 
 
 async def start_bot(bot_factory: Any, **overrides: str) -> RunningBot:

@@ -63,7 +63,7 @@ async def test_french_card_details_fit_everyone_and_are_right(running: RunningBo
     assert "CPF" in options.text and "5\u202f000\u00a0€" in options.text
 
     (question,) = await chat.tap(card, "Enregistrer", expect=1)
-    assert question.text.startswith("⭐ Métier enregistré : Soins d'hygiène")
+    assert question.text.startswith("⭐ Métier enregistré : Aide-soignant(e).")
 
     welder = await _card(chat, "soudeur")
     assert "1 mois" not in welder.text and "1\u00a0mois" not in welder.text
@@ -82,7 +82,7 @@ async def test_french_card_details_fit_everyone_and_are_right(running: RunningBo
 async def test_buttons_are_laid_out_by_length_and_never_cut_mid_word(running: RunningBot) -> None:
     chat = running.chat(user_id=903)
     await _onboard(chat)
-    title = "Installation et maintenance en froid, conditionnement d'air"
+    title = "Technicien / Technicienne en froid et climatisation"
     card = await _card(chat, "frigoriste")
     assert card.text.startswith(title)
     assert _rows(card)[0] == ["⭐ Enregistrer", "🎓 Formations"]  # two short ones share a row
@@ -94,7 +94,7 @@ async def test_buttons_are_laid_out_by_length_and_never_cut_mid_word(running: Ru
     (listing,) = await chat.say("/saved")
     rows = _rows(listing)
     # The long title stands alone, cut between words; its 🗑 says which career it removes.
-    assert ["1. Installation et maintenance…"] in rows
+    assert ["1. Technicien / Technicienne en froid…"] in rows
     assert ["🗑 Retirer le 1"] in rows
     for row in rows:
         assert len(row) * max(width(label) for label in row) <= ROW_WIDTH, row

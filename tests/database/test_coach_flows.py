@@ -186,7 +186,7 @@ async def test_consent_lists_exactly_what_is_shared_and_nothing_leaves_before_ye
         "18 à 25 ans",
         "le métier qui vous intéresse : Personnel de cuisine",
         "Personnel de cuisine (intérêt : beaucoup, envie de vous former : peut-être)",
-        "Études et développement informatique",
+        "Développeur / Développeuse informatique",
         "notre conversation",
     ):
         assert shown in question.text, shown

@@ -170,7 +170,7 @@ async def test_onboarding_button_double_tap_sends_the_list_once(turn: Turn) -> N
 async def test_card_tells_everything_a_user_needs(turn: Turn) -> None:
     reply = only(await cards.open_card(turn, "J1501", "s.top.1", edit=True))
     text = reply.text
-    assert reply.edit and text.startswith("<b>Soins d&#39;hygiène, de confort du patient</b>")
+    assert reply.edit and text.startswith("<b>Aide-soignant(e)</b>")
     for expected in (
         "✨ ",  # why for you
         "Vous aidez les patients",  # description
@@ -182,7 +182,7 @@ async def test_card_tells_everything_a_user_needs(turn: Turn) -> None:
         "Automatisation (estimation de Tremplin) :</b> faible",
         "Niveau pour commencer :</b> aucun diplôme demandé",
         "environ 12\u00a0mois",
-        "Métiers proches :</b> Accompagnement médicosocial",
+        "Métiers proches :</b> Accompagnant(e) éducatif(ve) et social(e)",
     ):
         assert expected in text, expected
     assert actions(reply) == [
@@ -256,7 +256,7 @@ async def test_unknown_or_removed_career_is_a_polite_notice(turn: Turn) -> None:
 
 async def test_close_careers_open_in_place_and_lead_back(turn: Turn) -> None:
     reply = only(await cards.show_close(turn, "J1501", "s.top.1"))
-    assert reply.edit and "Métiers proches de «\u00a0Soins d&#39;hygiène" in reply.text
+    assert reply.edit and "Métiers proches d'«\u00a0Aide-soignant(e)\u00a0»" in reply.text
     opened = actions(reply)
     assert opened[0] == Action(codes.OPEN_CARD, ("K1301", "k.J1501"))
     assert opened[-1] == Action(codes.OPEN_CARD, ("J1501", "s.top.1"))  # back to the card
@@ -351,8 +351,8 @@ async def test_training_options_give_cpf_links_and_funding_facts(turn: Turn) -> 
     links = [b.url for b in buttons(reply) if b.url]
     assert len(links) == 2  # this partner has no training provider
     near, online = (parse_qs(urlsplit(link).fragment.partition("?")[2])["q"] for link in links)
-    assert near == ["Soins d'hygiène, de confort du patient"]
-    assert online == ["Soins d'hygiène, de confort du patient à distance"]
+    assert near == ["Aide-soignant(e)"]
+    assert online == ["Aide-soignant(e) à distance"]
     assert all(
         link.startswith("https://www.moncompteformation.gouv.fr/espace-prive/html/#/formation/")
         for link in links
@@ -390,7 +390,7 @@ async def test_search_with_a_typo_finds_the_career(turn: Turn) -> None:
 
 async def test_search_shows_the_job_title_that_matched(turn: Turn) -> None:
     reply = only(await search.run_search(turn, "aide soignante"))
-    assert "Soins d&#39;hygiène, de confort du patient</b> (aide-soignante)" in reply.text
+    assert "Aide-soignant(e)</b> (aide-soignante)" in reply.text
     assert "School assistant" not in reply.text  # no English synonyms for French readers
 
 

@@ -138,7 +138,7 @@ async def test_three_nudges_in_order_with_personal_text(
         "nudges.step3",
     ]
     assert all("Zoé" in s.reply.text for s in messenger.sent)
-    assert all("Soins d&#39;hygiène" in s.reply.text for s in messenger.sent)
+    assert all("Aide-soignant(e)" in s.reply.text for s in messenger.sent)
     assert "Rhône" in first.reply.text and "personnes font ce métier" in first.reply.text
     assert "CPF" in second.reply.text and "20 minutes" in second.reply.text
     assert "conseiller" in third.reply.text
