@@ -249,12 +249,14 @@ async def _one_update(h: Harness, spec: dict[str, Any], sent: list[dict[str, Any
                                 "offset": ""}}
     elif kind == "bot":
         raw = {"message": {**base, "from": {**user, "is_bot": True}, "text": "/start"}}
-    else:  # the same update delivered twice
+    else:  # the same update delivered twice (Telegram's retry), or sent twice (a new update)
         raw = (
             dict(sent[-1 - spec["pick"] % min(len(sent), 200)])
             if sent
             else {"message": {**base, "text": "/start"}}
         )
+        if spec["pick"] % 2:
+            raw.pop("update_id", None)
     sent.append(raw)
     await h.feed(raw)
 
