@@ -1,5 +1,5 @@
-"""The evaluation dashboard: the reference service's figures computed from the events (the
-figures themselves are `journey.stats`), for a period and a partner programme, with the
+"""The evaluation dashboard: the reference service's figures computed from the events (read
+from their tallies, `journey.evaluation`), for whole days and a partner programme, with the
 reference figures beside them, SVG charts drawn here on the server, and a CSV of every table.
 Operators and admins only."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
@@ -16,9 +16,9 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 from starlette.routing import Route
 
-from console.app import Ctx, _date, _services, render
+from console.app import Ctx, _services, render
 from console.operators import _staff
-from journey import stats
+from journey import evaluation, stats
 from kernel.partners import list_partners
 
 # The reference service's published figures (issue 13), as shares of 0–1.
@@ -55,30 +55,37 @@ def _secs(value: float | None) -> str:
     return f"{minutes} min {seconds:02d} s"
 
 
-def _window(ctx: Ctx) -> tuple[str | None, datetime | None, datetime | None, dict[str, str]]:
+def _day(raw: str | None) -> date | None:
+    try:
+        return datetime.strptime((raw or "")[:10], "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+def _window(ctx: Ctx) -> tuple[str | None, date | None, date | None, dict[str, str]]:
     q = ctx.request.query_params
     raw = q.get("programme", "all")
     partner = None if raw in ("", "all") else (stats.NO_PARTNER if raw == "none" else raw[:64])
-    # Whole days in the account's time zone, the end day included.
-    since = _date(q.get("from"), ctx.account)
-    until = _date(q.get("to"), ctx.account, end=True)
+    # Whole days, the end day included, in the service's calendar (`kernel.tallies.ZONE`): the
+    # figures of a period are the same whoever looks.
+    first, last = _day(q.get("from")), _day(q.get("to"))
     kept = {"programme": raw}
-    if since is not None:
-        kept["from"] = q["from"][:10]
-    if until is not None:
-        kept["to"] = q["to"][:10]
-    return partner, since, until, kept
+    if first is not None:
+        kept["from"] = first.isoformat()
+    if last is not None:
+        kept["to"] = last.isoformat()
+    return partner, first, last, kept
 
 
 async def _compute(ctx: Ctx) -> dict[str, Any]:
-    partner, since, until, kept = _window(ctx)
-    window: dict[str, Any] = {"partner": partner, "since": since, "until": until}
+    partner, first, last, kept = _window(ctx)
     async with _services(ctx.request).db.transaction() as session:
-        evaluation = await stats.evaluation(session, **window)
-        nudges = await stats.nudges(session, **window)
-        programmes = await stats.programmes(session, **window)
+        found = await evaluation.dashboard(
+            session, partner=partner, first_day=first, last_day=last
+        )
         codes = [p.code for p in await list_partners(session)]
-    f, s = evaluation.funnel, evaluation.survey
+    nudges, programmes = found.nudges, found.programmes
+    f, s, time = found.evaluation.funnel, found.evaluation.survey, found.evaluation.time
     per_user = f.careers_saved / f.users if f.users else None
     figures = [
         Figure("users", ctx.t("d_users"), f.users, str(f.users), "—"),
@@ -86,8 +93,8 @@ async def _compute(ctx: Ctx) -> dict[str, Any]:
         Figure("trained", ctx.t("d_trained"), f.trained_share, _pct(f.trained_share), "43 %"),
         Figure("saved_per_user", ctx.t("d_saved_per_user"), per_user,
                "—" if per_user is None else f"{per_user:.2f}", "—"),
-        Figure("median_exploring", ctx.t("d_median_time"), evaluation.time.median_seconds,
-               _secs(evaluation.time.median_seconds), "—"),
+        Figure("median_exploring", ctx.t("d_median_time"), time.median_seconds,
+               _secs(time.median_seconds), "—"),
         Figure("interested", ctx.t("d_interested"), s.interested_share,
                _pct(s.interested_share), "96 %"),
         Figure("ready", ctx.t("d_ready"), s.ready_or_maybe_share, _pct(s.ready_or_maybe_share),

@@ -342,6 +342,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "d_from": {"fr": "Du", "en": "From"},
     "d_to": {"fr": "Au", "en": "To"},
     "d_all": {"fr": "Tous", "en": "All"},
+    "d_days": {"fr": "Jours entiers, heure de Paris, le dernier inclus.",
+               "en": "Whole days, Paris time, the last one included."},
     "d_none": {"fr": "Sans programme", "en": "No programme"},
     "d_figures": {"fr": "Les chiffres de l'évaluation", "en": "The evaluation figures"},
     "d_figure": {"fr": "Chiffre", "en": "Figure"},

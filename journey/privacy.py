@@ -148,15 +148,21 @@ async def ask_delete(turn: Turn) -> Outcome:
 # Event fields that may hold what the person typed or something that points back at them; an
 # erased person's events are kept for the dashboard without them.
 _PERSONAL_FIELDS = frozenset(
-    {"query", "text", "comment", "error", "reason", "referral", "consent", "message", "to"}
+    {"query", "text", "comment", "error", "reason", "consent", "message", "to"}
 )
 _KEPT_STRING_MAX = 64
 
 
-def _anonymous_data(data: dict[str, Any]) -> dict[str, Any]:
+def _anonymous_data(data: dict[str, Any], referrals: dict[Any, int]) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for key, value in (data or {}).items():
         if key in _PERSONAL_FIELDS:
+            continue
+        if key == "referral":
+            # The referral's number was sent to the partner with the person's details: it is
+            # replaced by a random one, the same for all of this person's events about that
+            # referral, so the hand-over figures still tie its events together.
+            kept[key] = referrals.setdefault(value, -(secrets.randbits(62) + 1))
             continue
         if isinstance(value, str) and len(value) > _KEPT_STRING_MAX:
             continue
@@ -171,7 +177,10 @@ async def keep_anonymous_events(session: AsyncSession, user_id: int) -> int:
     that the dashboard's counts survive their erasure; returns how many."""
     # Negative and random: never a Telegram id, and nothing links it to the person.
     subject = -(secrets.randbits(62) + 1)
-    rows = await session.scalars(select(Event).where(Event.user_id == user_id))
+    rows = await session.scalars(
+        select(Event).where(Event.user_id == user_id).order_by(Event.at, Event.id)
+    )
+    referrals: dict[Any, int] = {}
     count = 0
     for row in rows:
         session.add(
@@ -181,7 +190,7 @@ async def keep_anonymous_events(session: AsyncSession, user_id: int) -> int:
                 kind=row.kind,
                 partner_code=row.partner_code,
                 rome=row.rome,
-                data=_anonymous_data(row.data),
+                data=_anonymous_data(row.data, referrals),
             )
         )
         count += 1

@@ -2,7 +2,10 @@
 anonymous copies of erased people's events, so that /delete and the retention purge leave the
 figures as they were).
 
-Read-only queries for the console's dashboard. Every function takes the same filters: a
+These scans are the reference: the dashboard reads the same figures from the tallies
+(`journey.evaluation`, `kernel.tallies`), which the tests compare with these, and the
+benchmark times them side by side. They take any instants as bounds, where the tallies take
+whole days. Every function takes the same filters: a
 partner programme (`partner`: a code, `NO_PARTNER` for users who came without one, None for
 everyone) and a time window on the events (`since` inclusive, `until` exclusive). The
 partner is the one stamped on each event when it was recorded.
@@ -33,21 +36,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel import events
+from kernel import events, tallies
 from storage.models import AnonymousEvent, Event
 
 NO_PARTNER = ""
-SESSION_GAP = timedelta(minutes=30)
-EXPLORATION_KINDS: tuple[str, ...] = (
-    events.SECTION_SHOWN,
-    events.CAREER_OPENED,
-    events.TRAINING_OPENED,
-    events.CAREER_SAVED,
-    events.CAREER_REMOVED,
-    events.SURVEY_ANSWERED,
-    events.SEARCHED,
-)
-ANSWERS = (0, 1, 2)
+# The rules shared with the tallies (`kernel.tallies`, which the dashboard reads).
+SESSION_GAP = tallies.SESSION_GAP
+EXPLORATION_KINDS: tuple[str, ...] = tuple(sorted(tallies.EXPLORATION_KINDS))
+ANSWERS = tallies.ANSWERS
+session_durations = tallies.session_durations
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -227,24 +224,6 @@ async def funnel(
     )
 
 
-def session_durations(
-    timestamps: list[tuple[int, datetime]], gap: timedelta = SESSION_GAP
-) -> list[float]:
-    """Durations (seconds) of the sessions in (user, time) pairs sorted by user then time."""
-    durations: list[float] = []
-    current_user: int | None = None
-    start = last = None
-    for user_id, at in timestamps:
-        if user_id != current_user or last is None or at - last > gap:
-            if start is not None and last is not None:
-                durations.append((last - start).total_seconds())
-            current_user, start = user_id, at
-        last = at
-    if start is not None and last is not None:
-        durations.append((last - start).total_seconds())
-    return durations
-
-
 async def exploration_time(
     session: AsyncSession,
     *,
@@ -317,10 +296,8 @@ async def evaluation(
 
 # ----- nudges and hand-over ------------------------------------------------------------------
 
-NUDGE_KINDS = (events.NUDGES_PLANNED, events.NUDGE_SENT, events.NUDGE_CLICKED,
-               events.NUDGES_STOPPED)
-HANDOVER_KINDS = (events.HANDOVER_REFERRED, events.HANDOVER_MESSAGE, events.HANDOVER_TIMED_OUT,
-                  events.HANDOVER_WITHDRAWN, events.HANDOVER_CLOSED, events.HANDOVER_RATED)
+NUDGE_KINDS: tuple[str, ...] = tuple(sorted(tallies.NUDGE_KINDS))
+HANDOVER_KINDS: tuple[str, ...] = tuple(sorted(tallies.HANDOVER_KINDS))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
-"""Evaluation events: the one way to record what users do, with their partner attribution."""
+"""Evaluation events: the one way to record what users do, with their partner attribution
+(`record` also keeps the dashboard's tallies, `kernel.tallies`)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,13 +47,25 @@ USER_UNREACHABLE = "user_unreachable"
 
 
 async def record(
-    session: AsyncSession, user: User, kind: str, *, rome: str | None = None, **data: Any
+    session: AsyncSession,
+    user: User,
+    kind: str,
+    *,
+    rome: str | None = None,
+    at: datetime | None = None,
+    **data: Any,
 ) -> None:
-    """Record one event for a user, stamped with their partner attribution."""
-    session.add(
-        Event(user_id=user.id, kind=kind, partner_code=user.partner_code, rome=rome, data=data)
-    )
+    """Record one event for a user (now, or `at`), stamped with their partner attribution, and
+    add it to the dashboard's tallies in the same transaction."""
+    # Imported here: the tallies read this module's kinds.
+    from kernel.tallies import record_event
+
+    event = Event(user_id=user.id, kind=kind, partner_code=user.partner_code, rome=rome, data=data)
+    if at is not None:  # a past moment (imports, tests); now otherwise
+        event.at = at
+    session.add(event)
     await session.flush()
+    await record_event(session, event)
 
 
 async def record_for(

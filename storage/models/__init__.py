@@ -24,6 +24,7 @@ from storage.models.events import Event
 from storage.models.navigation import Navigation
 from storage.models.nudges import Nudge, NudgeBudget
 from storage.models.retention import AnonymousEvent, JobLease
+from storage.models.tallies import DashboardTally, DashboardValue
 from storage.models.texts import TextOverride
 from storage.models.updates import SeenUpdate
 from storage.models.users import User
@@ -39,6 +40,8 @@ __all__ = [
     "ConsoleSecret",
     "ConversationEntry",
     "ConversationWords",
+    "DashboardTally",
+    "DashboardValue",
     "Event",
     "JobLease",
     "LoginAttempt",

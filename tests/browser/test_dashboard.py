@@ -1,6 +1,7 @@
-"""The evaluation dashboard in Chromium: seeded events (some of them of an erased person, kept
-anonymously) give exactly the figures this test computes on its own, for a period and a
-programme; every table downloads as CSV; a coach gets 403."""
+"""The evaluation dashboard in Chromium: seeded events, recorded as the bot records them (some
+of them of people who then erased their data, kept anonymously), give exactly the figures this
+test computes on its own, for a period and a programme; every table downloads as CSV; a coach
+gets 403."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from accounts import service as accounts
-from storage.models import AnonymousEvent, Event, User
+from journey import privacy
+from kernel import events
+from storage.models import User
 from tests.browser.test_console import (  # noqa: F401  (fixtures)
     COACH,
     PASSWORD,
@@ -20,9 +24,11 @@ from tests.browser.test_console import (  # noqa: F401  (fixtures)
     pytestmark,
     stack,
 )
+from tremplin.app import build_reactions
 
 OPERATOR = "nora@tremplin.example"
 START = datetime(2026, 11, 1, tzinfo=UTC)
+PARIS = ZoneInfo("Europe/Paris")  # the dashboard's days
 EXPLORATION = {"section_shown", "career_opened", "training_opened", "career_saved",
                "career_removed", "survey_answered", "searched"}
 
@@ -116,7 +122,7 @@ def _expected(seeded: list[Seeded], partner: str | None) -> dict[str, str]:
     """The dashboard's figures, computed here from the seeded list alone."""
     rows = [
         e for e in seeded
-        if START <= e.at < datetime(2026, 12, 1, tzinfo=UTC)
+        if datetime(2026, 11, 1, tzinfo=PARIS) <= e.at < datetime(2026, 12, 1, tzinfo=PARIS)
         and (partner is None or e.partner == partner)
     ]
     users = {e.user for e in rows}
@@ -171,19 +177,24 @@ def _expected(seeded: list[Seeded], partner: str | None) -> dict[str, str]:
 
 
 async def _store(stack: Stack, seeded: list[Seeded]) -> None:  # noqa: F811
+    """Record the events as the bot does (which keeps the dashboard's tallies), then erase the
+    people the list shows as erased, as /delete does."""
+    erased = {e.user: 800_000 - e.user for e in seeded if e.user < 0}  # their id while here
     async with stack.bot.process.db.transaction() as session:
         await accounts.create_account(session, OPERATOR, "operator", PASSWORD,
                                       display_name="Nora")
-        for user in sorted({e.user for e in seeded if e.user > 0}):
-            session.add(User(id=user, chat_id=user, first_name="x", onboarded=True))
+        users: dict[int, User] = {}
+        for e in seeded:
+            if e.user not in users:
+                user_id = erased.get(e.user, e.user)
+                users[e.user] = User(id=user_id, chat_id=user_id, first_name="x",
+                                     onboarded=True, partner_code=e.partner)
+                session.add(users[e.user])
         await session.flush()
         for e in seeded:
-            if e.user > 0:
-                session.add(Event(user_id=e.user, at=e.at, kind=e.kind, partner_code=e.partner,
-                                  rome=e.rome, data=e.data))
-            else:
-                session.add(AnonymousEvent(subject=e.user, at=e.at, kind=e.kind,
-                                           partner_code=e.partner, rome=e.rome, data=e.data))
+            await events.record(session, users[e.user], e.kind, rome=e.rome, at=e.at, **e.data)
+        for seeded_id in erased:
+            await privacy.erase(session, users[seeded_id], build_reactions())
 
 
 async def test_the_dashboard_matches_an_independent_computation(stack: Stack) -> None:  # noqa: F811
