@@ -72,41 +72,61 @@ async def _sums(session: AsyncSession, window: _Window) -> Counter[tuple[str, fl
     return Counter({(name, float(value)): int(n) for name, value, n in rows if n})
 
 
+def _pick(counts: list[tuple[float, int]], ranks: list[int]) -> dict[int, tuple[float, int]]:
+    """For each rank (0-based, in the values sorted), the value or bucket (from `counts`, sorted
+    by value) that holds it and the rank within that bucket."""
+    found: dict[int, tuple[float, int]] = {}
+    below = 0
+    for value, n in counts:
+        for rank in ranks:
+            if below <= rank < below + n:
+                found[rank] = (value, rank - below)
+        below += n
+    return found
+
+
+async def _values(
+    session: AsyncSession, window: _Window, name: str, lower: float, width: float
+) -> list[tuple[float, int]]:
+    rows = await session.execute(
+        select(DashboardValue.value, func.sum(DashboardValue.n))
+        .where(
+            *window.holds(DashboardValue),
+            DashboardValue.figure == name,
+            DashboardValue.value >= lower,
+            DashboardValue.value < lower + width,
+        )
+        .group_by(DashboardValue.value)
+        .order_by(DashboardValue.value)
+    )
+    return [(float(value), int(n)) for value, n in rows if n]
+
+
 async def _median(
     session: AsyncSession, window: _Window, name: str, histogram: dict[float, int]
 ) -> float | None:
-    """The exact median of a figure's values, reading only the bucket(s) holding it."""
+    """The exact median of a figure's values (as `statistics.median`): the coarse histogram
+    says which bucket holds the middle rank(s), that bucket's finer histogram which finer
+    bucket, and so on down to the exact values of one finest bucket."""
     total = sum(histogram.values())
     if not total:
         return None
     wanted = sorted({(total - 1) // 2, total // 2})  # ranks of the middle value(s)
-    found: dict[int, float] = {}
-    below = 0
-    for lower in sorted(histogram):
-        count = histogram[lower]
-        inside = [rank for rank in wanted if below <= rank < below + count]
-        if inside:
-            rows = await session.execute(
-                select(DashboardValue.value, func.sum(DashboardValue.n))
-                .where(
-                    *window.holds(DashboardValue),
-                    DashboardValue.figure == name,
-                    DashboardValue.value >= lower,
-                    DashboardValue.value < lower + tallies.BUCKET,
-                )
-                .group_by(DashboardValue.value)
-                .order_by(DashboardValue.value)
-            )
-            seen = below
-            for value, n in rows:
-                for rank in inside:
-                    if seen <= rank < seen + int(n):
-                        found[rank] = float(value)
-                seen += int(n)
-        below += count
-    if len(found) != len(wanted):
-        raise RuntimeError(f"the tallies of {name!r} disagree with their histogram")
-    middle = [found[rank] for rank in wanted]
+    read: dict[tuple[str, float], list[tuple[float, int]]] = {}  # both ranks often share
+
+    async def counts(figure: str, lower: float, width: float) -> list[tuple[float, int]]:
+        if (figure, lower) not in read:
+            read[(figure, lower)] = await _values(session, window, figure, lower, width)
+        return read[(figure, lower)]
+
+    middle: list[float] = []
+    for rank in wanted:
+        lower, rest = _pick(sorted(histogram.items()), [rank])[rank]
+        for width, finer in zip(tallies.WIDTHS, tallies.WIDTHS[1:], strict=False):
+            finer_counts = await counts(tallies.finer(name, finer), lower, width)
+            lower, rest = _pick(finer_counts, [rest])[rest]
+        exact = await counts(name, lower, tallies.WIDTHS[-1])
+        middle.append(_pick(exact, [rest])[rest][0])
     return middle[0] if len(middle) == 1 else (middle[0] + middle[1]) / 2
 
 

@@ -12,7 +12,7 @@ a_lo, a_hi, b_lo, b_hi); the figure for a period is the sum of the rows whose re
 hold-out groups all come out exact, with no per-person work when reading. Rectangles of
 different people coincide (a person active on one day d makes ([FIRST, d], [d, LAST])), so the
 tallies stay small; the exact durations behind the two medians are kept apart
-(`DashboardValue`) and read only within the histogram bucket that holds the median.
+(`DashboardValue`) and read only within the histogram buckets that hold the median.
 
 The figures of one person's events are `person_figures`, the one statement of the rules below;
 `journey.stats` computes the same definitions straight from the events (the reference the tests
@@ -49,9 +49,8 @@ import json
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, select
@@ -95,8 +94,11 @@ HANDOVER_KINDS = frozenset(
         events.HANDOVER_RATED,
     }
 )
-# Histogram buckets (seconds) of the durations whose median is shown.
-BUCKET = 60.0
+# Histograms (bucket widths in seconds) of the durations whose median is shown: the coarsest
+# in the tallies, the finer ones (named `finer(figure, width)`) and the exact values in
+# `DashboardValue`. A median reads the finer counts inside one bucket of the level above, then
+# the exact values inside one finest bucket: about ten buckets per level, whatever the size.
+WIDTHS = (600.0, 60.0, 6.0)
 SESSION = "session"
 TOTAL_US = "explore_us"  # total time exploring, in microseconds (exact integers)
 
@@ -121,13 +123,17 @@ def figure(*parts: Any) -> str:
     return json.dumps(list(parts), ensure_ascii=False, separators=(",", ":"))
 
 
-def bucket(seconds: float) -> float:
+def bucket(seconds: float, width: float) -> float:
     """The histogram bucket (its lower bound) of a duration."""
-    return float(seconds // BUCKET * BUCKET)
+    return float(seconds // width * width)
 
 
-@dataclass(frozen=True)
-class Ev:
+def finer(name: str, width: float) -> str:
+    """The name of a duration figure's histogram of `width`-second buckets (below the top)."""
+    return f"{name}~{width:g}"
+
+
+class Ev(NamedTuple):
     """One event as the tallies see it (events and anonymous events alike)."""
 
     at: datetime
@@ -161,9 +167,11 @@ def _sessions(timestamps: list[tuple[int, datetime]], gap: timedelta) -> list[ti
 
 
 def _exact(out: Counter[Key], name: str, seconds: float) -> None:
-    """A duration behind a median: its exact value and its histogram bucket."""
+    """A duration behind a median: its exact value and its histogram buckets."""
     out[(True, name, seconds)] += 1
-    out[(False, name, bucket(seconds))] += 1
+    out[(False, name, bucket(seconds, WIDTHS[0]))] += 1
+    for width in WIDTHS[1:]:
+        out[(True, finer(name, width), bucket(seconds, width))] += 1
 
 
 def person_figures(evs: Sequence[Ev]) -> Counter[Key]:
@@ -312,17 +320,16 @@ def cells(scope: str, evs: Sequence[Ev], from_day: int | None = None) -> Counter
     return out
 
 
-def _scopes(evs: Sequence[Ev]) -> Iterator[tuple[str, list[Ev]]]:
-    yield ALL, list(evs)
-    for partner in sorted({e.partner for e in evs}):
-        yield partner, [e for e in evs if e.partner == partner]
-
-
 def person_marks(evs: Sequence[Ev]) -> Counter[Mark]:
     """Every mark of one person's events (sorted), in every scope."""
-    out: Counter[Mark] = Counter()
-    for scope, scoped in _scopes(evs):
-        out.update(cells(scope, scoped))
+    everything = cells(ALL, evs)
+    partners = {e.partner for e in evs}
+    if len(partners) == 1:  # the usual case: their one programme's marks are the same
+        (partner,) = partners
+        return everything + Counter({(partner, *m[1:]): n for m, n in everything.items()})
+    out: Counter[Mark] = Counter(everything)
+    for partner in sorted(partners):
+        out.update(cells(partner, [e for e in evs if e.partner == partner]))
     return out
 
 
