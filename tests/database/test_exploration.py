@@ -83,7 +83,7 @@ async def logged(turn: Turn, kind: str) -> list[Event]:
 async def test_partner_highlighted_careers_come_first(turn: Turn) -> None:
     reply = only(await exploration.explore(turn))
     assert "Des métiers accessibles sans diplôme" in reply.text  # Cap Jeunes' white label
-    assert "Mise en rayon" in reply.text
+    assert "Employé / Employée de libre-service" in reply.text
 
 
 async def test_explore_shows_five_careers_with_more_and_other_lists(turn: Turn) -> None:
@@ -382,7 +382,7 @@ async def test_training_double_tap_sends_once(turn: Turn) -> None:
 
 async def test_search_with_a_typo_finds_the_career(turn: Turn) -> None:
     reply = only(await search.search_command(turn, "boulangé"))
-    assert "Boulangerie - viennoiserie" in reply.text
+    assert "Boulanger / Boulangère" in reply.text
     assert actions(reply)[0] == Action(codes.OPEN_CARD, ("D1102", "q"))
     (searched,) = await logged(turn, events.SEARCHED)
     assert searched.data["query"] == "boulangé" and searched.rome == "D1102"
@@ -423,7 +423,7 @@ async def test_back_from_a_search_card_shows_the_latest_results(turn: Turn) -> N
 async def test_plain_text_is_a_search_and_search_is_the_last_route(turn: Turn) -> None:
     assert turn.env.reactions.free_text[-1] is search.route
     reply = only(await inbox.handle_text(turn, "cuisinier"))
-    assert reply.key == "explore.search_results" and "Personnel de cuisine" in reply.text
+    assert reply.key == "explore.search_results" and "Cuisinier / Cuisinière" in reply.text
 
 
 async def test_empty_search_command_asks_for_words(turn: Turn) -> None:
