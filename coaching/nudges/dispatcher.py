@@ -133,6 +133,9 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._paused_until = _EPOCH
         self._chat_wait = False
+        # People this process found had blocked the bot: a later step already claimed for
+        # them (claimed before the refusal came back, on a slow machine) is not tried.
+        self._blocked_users: set[int] = set()
 
     def _now(self) -> datetime:
         return self.env.clock()
@@ -402,6 +405,13 @@ class Dispatcher:
             if self._closing.is_set() or self._paused_until > item.slot:
                 await self._release(item)
                 return
+            if item.user_id in self._blocked_users:
+                async with self.db.transaction() as session:
+                    await outbox.settle(
+                        session, item.nudge_id, self.worker, state=outbox.CANCELLED, note="blocked"
+                    )
+                self.stats["blocked"] += 1
+                return
             try:
                 message_id = await self._send(item, html=True)
             except Rejected as exc:
@@ -476,6 +486,7 @@ class Dispatcher:
         )
 
     async def _blocked(self, item: _Claimed, reason: str) -> None:
+        self._blocked_users.add(item.user_id)
         async with self.db.transaction() as session:
             row = await outbox.settle(
                 session,

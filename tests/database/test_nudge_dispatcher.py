@@ -239,6 +239,21 @@ async def test_blocked_user_is_marked_unreachable_and_nothing_more_is_sent(
     assert "user_unreachable" in await event_kinds(db, 7)
 
 
+async def test_a_step_claimed_before_the_block_came_back_is_not_tried(
+    db: Database, messenger: FakeMessenger
+) -> None:
+    # Two steps of one person due together (after an outage, say) and no gap between a
+    # chat's messages: the second is claimed before the first's refusal is known.
+    clock = Clock(MORNING_PARIS)
+    env = environment(clock, nudge_delays=(timedelta(0), timedelta(0), timedelta(0)))
+    await user_with_career(db, env, 7)
+    messenger.errors[7] = [Unreachable("Forbidden: bot was blocked by the user")]
+    config = DispatchConfig(rate=200, horizon=0.1, chat_gap=0, lead=0, backoff=0.05, lease=60)
+    await Dispatcher(db, messenger, env, config).run()
+    assert messenger.sent == [] and messenger.calls == 1
+    assert {(r.state, r.note) for r in await nudges_of(db, 7)} == {("cancelled", "blocked")}
+
+
 async def test_failures_to_connect_are_retried_with_back_off_then_given_up(
     db: Database, messenger: FakeMessenger
 ) -> None:
