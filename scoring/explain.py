@@ -88,7 +88,9 @@ def reasons(ranked: RankedCareer, person: Person | None = None) -> list[Reason]:
         if len(found) >= MAX_PARTS:
             break
         reason = _criterion_reason(ranked, criterion)
-        if reason is not None and all(r.key != reason.key for r in found):
+        if reason is not None and all(
+            r.key != reason.key and r.key != _TOLD_BY.get(reason.key) for r in found
+        ):
             found.append(reason)
     for criterion in _FALLBACK:  # facts that are true of any career, told as they are
         if found:
@@ -98,6 +100,10 @@ def reasons(ranked: RankedCareer, person: Person | None = None) -> list[Reason]:
             found.append(reason)
     return found[:MAX_PARTS]
 
+
+# A reason already told by another one: the short route gives the training's months, so
+# "6-month course" after "a short course (about 6 months) is enough to start" says it twice.
+_TOLD_BY = {"training": "short_route"}
 
 # When no strong criterion is good news: a low automation risk, else the salary.
 _FALLBACK = (Criterion.AUTOMATION, Criterion.SALARY)

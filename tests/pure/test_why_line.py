@@ -93,3 +93,13 @@ def test_the_headline_never_contradicts_the_card_body(small_catalogue: Catalogue
     low_risk = replace(care.career, automation_risk=10, qualification="cap", training=(route,))
     text = explanation(replace(care, career=low_risk, reasons=told), "fr")
     assert "difficile à remplacer par des machines" in text.lower() and "formation en 12" in text
+
+
+def test_a_short_route_is_not_told_twice(small_catalogue: Catalogue) -> None:
+    """The card said "a short course (about 6 months) is enough to start, …, 6-month course":
+    the training figure is already in the short-route reason, so it is not added again."""
+    care = _care(small_catalogue, Person())
+    bridged = replace(care, fit="short_route", reasons=(Criterion.TRAINING, Criterion.SALARY))
+    months = care.career.training_months
+    assert [r.key for r in reasons(bridged, Person("none"))] == ["short_route", "salary"]
+    assert explanation(bridged, "fr", Person("none")).count(f"{months}\u00a0mois") == 1
