@@ -17,7 +17,7 @@ from journey.origins import FROM_SEARCH
 from kernel import events
 from kernel.turn import Turn
 from messages import Outcome, Reply, render
-from scoring.search import closest, is_match, search
+from scoring.search import closest, is_match, job_title_forms, search
 from scoring.text import normalise
 
 RESULTS_MAX = 6
@@ -59,7 +59,13 @@ async def run_search(turn: Turn, query: str, *, edit: bool = False, record: bool
         title = hit.career.title(lang)
         # Say which job title matched when it is not the career's own title.
         matched = hit.matched
-        titles = (normalise(hit.career.title_fr), normalise(hit.career.title_en))
+        # Each form of a gendered title counts: "chargé de recrutement" is already in
+        # "Chargé / Chargée de recrutement".
+        titles = {
+            normalise(form)
+            for own in (hit.career.title_fr, hit.career.title_en)
+            for form in (own, *job_title_forms(own))
+        }
         if normalise(matched) in titles:
             matched = ""
         elif lang != "en" and matched in hit.career.synonyms_en:

@@ -394,6 +394,14 @@ async def test_search_shows_the_job_title_that_matched(turn: Turn) -> None:
     assert "School assistant" not in reply.text  # no English synonyms for French readers
 
 
+async def test_a_title_already_shown_is_not_repeated_in_brackets(turn: Turn) -> None:
+    """The matched title "chargé de recrutement" is one of the two forms of the career's own
+    title "Chargé / Chargée de recrutement": brackets would only say it again."""
+    reply = only(await search.run_search(turn, "chargé de recrutement"))
+    assert "Chargé / Chargée de recrutement</b>" in reply.text
+    assert "(chargé de recrutement)" not in reply.text.lower()
+
+
 async def test_an_unknown_job_is_said_so_with_the_closest_real_careers_or_explore(
     turn: Turn,
 ) -> None:
