@@ -223,6 +223,20 @@ async def test_card_in_english(session: AsyncSession, catalogue: Catalogue) -> N
     assert button(reply, "Save").text == "⭐ Save"
 
 
+async def test_a_one_month_course_reads_one_month_in_english(
+    session: AsyncSession, catalogue: Catalogue
+) -> None:
+    """The refrigeration technician's card and training page said "about 1 months"."""
+    assert catalogue.careers["I1306"].training_months == 1
+    user = await make_user(session, language="en", departement="23")
+    turn = make_turn(session, user, Environment(catalogue=catalogue))
+    card = only(await cards.open_card(turn, "I1306")).text
+    options = only(await training.training_options(turn, "I1306")).text
+    assert "certificate, about 1 month\n" in card
+    assert "(about 1 month)" in options
+    assert "1 months" not in card + options
+
+
 async def test_mayotte_card_says_its_figures_are_national(
     session: AsyncSession, catalogue: Catalogue
 ) -> None:

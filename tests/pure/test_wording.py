@@ -124,3 +124,34 @@ def test_no_french_template_writes_de_before_a_quoted_title_by_hand() -> None:
         assert not re.search(r"\bde « \{\{", source), key
     text = CATALOG.render("explore.close_list", "fr", title="Expertise technique")
     assert f"d'«{NBSP}Expertise technique{NBSP}»" in text
+
+
+def test_a_one_month_course_is_one_month_not_one_months() -> None:
+    """The card of the refrigeration technician said "about 1 months" (a 1-month certificate)."""
+    career = {
+        "career": "Plumber",
+        "first_name": "Sam",
+        "place": "",
+        "departement": None,
+        "employment": None,
+        "local": False,
+        "competition": "",
+        "salary": None,
+        "interest": "",
+        "readiness": "",
+        "cpf_rule": "",
+        "realistic": False,
+        "unmet": [],
+    }
+    route = {"name": "Refrigerant handling certificate", "months": 1}
+    texts = [
+        CATALOG.render("reasons.short_route", "en", months=1),
+        CATALOG.render("nudges.step1_a", "en", **career, training_band="short", months=1),
+        CATALOG.render("nudges.step2_a", "en", **career, trainings=[route], months=1),
+    ]
+    assert "a short course (about 1 month) is enough" in texts[0]
+    assert "a course of about 1 month to get there" in texts[1]
+    assert "Refrigerant handling certificate (1 month)" in texts[2]
+    assert "(about 6 months)" in CATALOG.render("reasons.short_route", "en", months=6)
+    for text in texts:
+        assert " 1 months" not in text
