@@ -155,3 +155,16 @@ def test_a_one_month_course_is_one_month_not_one_months() -> None:
     assert "(about 6 months)" in CATALOG.render("reasons.short_route", "en", months=6)
     for text in texts:
         assert " 1 months" not in text
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_programmes_name_and_description_are_on_two_lines(lang: str) -> None:
+    """The French list read "Cap Jeunes 18-30Une plateforme pour les 18-30 ans…": the line
+    break after the name was eaten by the ``{% endif %}`` closing "(le programme d'où vous
+    venez)"."""
+    programme = {"name": "Cap Jeunes", "yours": False, "description": "Une plateforme."}
+    programme |= {"coach": "Un conseiller.", "delay": "sous 1 jour"}
+    text = CATALOG.render("coach.programmes", lang, programmes=[programme])
+    assert "<b>Cap Jeunes</b>\nUne plateforme." in text
+    yours = CATALOG.render("coach.programmes", lang, programmes=[programme | {"yours": True}])
+    assert re.search(r"<b>Cap Jeunes</b> \([^)]+\)\nUne plateforme\.", yours)
