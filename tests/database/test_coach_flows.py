@@ -184,8 +184,8 @@ async def test_consent_lists_exactly_what_is_shared_and_nothing_leaves_before_ye
         "Rhône (69)",
         "Je cherche un emploi",
         "18 à 25 ans",
-        "le métier qui vous intéresse : Personnel de cuisine",
-        "Personnel de cuisine (intérêt : beaucoup, envie de vous former : peut-être)",
+        "le métier qui vous intéresse : Cuisinier / Cuisinière",
+        "Cuisinier / Cuisinière (intérêt : beaucoup, envie de vous former : peut-être)",
         "Développeur / Développeuse informatique",
         "notre conversation",
     ):
