@@ -308,6 +308,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "checks_ok": {"fr": "Prêt à publier.", "en": "Ready to publish."},
     "length": {"fr": "Longueur", "en": "Length"},
     "limit": {"fr": "Limite", "en": "Limit"},
+    "limit_characters": {"fr": "≤ {max} caractères", "en": "≤ {max} characters"},
+    "limit_bytes": {"fr": "≤ {max} octets", "en": "≤ {max} bytes"},
     "comment": {"fr": "Commentaire (facultatif)", "en": "Comment (optional)"},
     "save_draft": {"fr": "Enregistrer le brouillon", "en": "Save the draft"},
     "publish": {"fr": "Publier", "en": "Publish"},

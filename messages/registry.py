@@ -39,7 +39,8 @@ class TextInfo:
     flow: str
     purpose: str
     variables: tuple[tuple[str, str], ...]
-    limit: str
+    limit: int  # Telegram's limit, in `unit`s ("characters" or "bytes"), worded by the console
+    unit: str
     shipped: tuple[tuple[str, str], ...]  # (lang, source)
 
     def shipped_in(self, lang: str) -> str:
@@ -89,7 +90,8 @@ def all_texts() -> tuple[TextInfo, ...]:
                 flow=FLOWS.get(area, area),
                 purpose=purposes[area].get(name, ""),
                 variables=variables,
-                limit=f"≤ {limit:,} {unit}",
+                limit=limit,
+                unit=unit,
                 shipped=tuple(
                     (lang, shipped[lang][key]) for lang in LANGUAGES if key in shipped.get(lang, {})
                 ),

@@ -296,3 +296,24 @@ def test_console_proxy_settings() -> None:
         load_settings(env_file=None, console_trusted_proxies="proxy.example.org")
     with pytest.raises(SettingsError, match="TREMPLIN_CONSOLE_SECURE_COOKIE"):
         load_settings(env_file=None, console_secure_cookie="sometimes")
+
+
+async def test_the_text_editor_words_telegrams_limit_in_the_consoles_language(
+    db: Database,
+) -> None:
+    """The French editor said "Limite : ≤ 4,096 characters" (English words and separator)."""
+    async with db.transaction() as session:
+        await accounts.create_account(session, "op@example.org", "operator", PASSWORD)
+    services = ConsoleServices(db=db, messenger=NoBot(), signer=SessionSigner(SECRET))
+    transport = httpx.ASGITransport(app=build_console(services), client=("127.0.0.1", 5003))
+    async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
+        login = await http.get("/login")
+        await http.post(
+            "/login",
+            data={"csrf": _csrf(login.text), "email": "op@example.org", "password": PASSWORD},
+        )
+        message = (await http.get("/texts/common.help?lang=fr")).text
+        button = (await http.get("/texts/explore.save_button?lang=fr")).text
+    assert "Limite : ≤ 4096 caractères" in message
+    assert "Limite : ≤ 64 octets" in button
+    assert "characters" not in message and "bytes" not in button
