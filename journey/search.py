@@ -23,6 +23,9 @@ from scoring.text import normalise
 RESULTS_MAX = 6
 QUERY_MAX = 100
 ECHO_MAX = 40
+# More words than this and the message is a sentence written as to a person ("Bonjour, je
+# voudrais de l'aide pour une formation"), not a job title: it is not called an unknown job.
+SENTENCE_WORDS = 5
 
 
 def _echo(query: str) -> str:
@@ -52,7 +55,16 @@ async def run_search(turn: Turn, query: str, *, edit: bool = False, record: bool
         close = closest(catalogue, query, found)
         rows = career_buttons(close, FROM_SEARCH, lang, numbered=False)
         rows.append(explore_button(lang))
-        text = render("explore.search_nothing", lang, query=_echo(query), suggestions=bool(close))
+        sentence = len(query.split()) > SENTENCE_WORDS
+        if sentence:  # someone who writes sentences may be looking for a person
+            rows.append((small_talk.coach_button(lang),))
+        text = render(
+            "explore.search_nothing",
+            lang,
+            query=_echo(query),
+            suggestions=bool(close),
+            sentence=sentence,
+        )
         return Outcome().add(Reply(text, "explore.search_nothing", buttons=tuple(rows), edit=edit))
     items: list[dict[str, Any]] = []
     for number, hit in enumerate(hits, start=1):

@@ -95,9 +95,14 @@ def main_buttons(lang: str) -> tuple[tuple[Button, ...], ...]:
         [
             Button(render_label("small_talk.explore_button", lang), Action(actions.EXPLORE)),
             Button(render_label("small_talk.saved_button", lang), Action(actions.SAVED_LIST)),
-            Button(render_label("small_talk.coach_button", lang), Action(actions.COACH)),
+            coach_button(lang),
         ]
     )
+
+
+def coach_button(lang: str) -> Button:
+    """The "talk to a coach" button: the way to a person."""
+    return Button(render_label("small_talk.coach_button", lang), Action(actions.COACH))
 
 
 def answer(turn: Turn, kind: str) -> Outcome:

@@ -416,6 +416,19 @@ async def test_a_title_already_shown_is_not_repeated_in_brackets(turn: Turn) -> 
     assert "(chargé de recrutement)" not in reply.text.lower()
 
 
+async def test_a_sentence_with_no_job_in_it_is_not_called_an_unknown_job(turn: Turn) -> None:
+    """A person wrote to the bot as to a person and read "Je ne connais pas ce métier :
+    « Bonjour, je voudrais de l'aide pour fin… »": a sentence is answered as one, with the way
+    to a human coach."""
+    reply = only(await search.run_search(turn, "Bonjour, je voudrais de l'aide pour une formation"))
+    assert "Je ne connais pas ce métier" not in reply.text
+    assert "dans votre message" in reply.text
+    assert Action(codes.COACH) in actions(reply)
+    word = only(await search.run_search(turn, "blorfzq"))
+    assert "Je ne connais pas ce métier" in word.text
+    assert Action(codes.COACH) not in actions(word)
+
+
 async def test_an_unknown_job_is_said_so_with_the_closest_real_careers_or_explore(
     turn: Turn,
 ) -> None:
