@@ -444,6 +444,8 @@ async def measure_tremplin(
     base = options.first_uid
     options.first_uid += 10_000_000
     async with bot_process(api, command, env, work) as process:
+        if options.fixed:
+            await fixed_mix(api, process.pid, options.fixed, base + 9_000_000)
         full, cpu = await measured(
             process.pid,
             run_load(
@@ -464,6 +466,34 @@ async def measure_tremplin(
     if options.profile:
         print(f"    profile written to {profile}")
     return Result(name, full, half, rss, cpu)
+
+
+async def fixed_mix(api: BenchApi, pid: int, sessions: int, first_uid: int) -> None:
+    """The bot's CPU time per update for a fixed piece of work, whatever the machine's load:
+    `sessions` people (10 at a time) each do one whole visit (18 updates: onboarding, then twice
+    search, card, save, /explore, next page, card, training), after 5 visits to warm up."""
+    for count, label in ((5, None), (sessions, "measured")):
+        load = Load(window=(0.0, float("inf")))
+        before = cpu_seconds(pid)
+        queue = list(range(first_uid, first_uid + count))
+        first_uid += count
+
+        async def visitor(queue: list[int] = queue, load: Load = load) -> None:
+            rng = random.Random(len(queue))
+            while queue:
+                user = FakeUser(queue.pop(), "Camille")
+                api.ensure_chat(user)
+                await tremplin_session(api, user, Pacer(load, float("inf"), None), rng)
+
+        await asyncio.gather(*(visitor() for _ in range(10)))
+        if label:
+            spent = cpu_seconds(pid) - before
+            print(
+                f"    fixed mix: {sessions} visits, {load.done} updates answered "
+                f"({sum(load.errors.values())} failed): bot CPU "
+                f"{1000 * spent / max(load.done, 1):.1f} ms per update",
+                flush=True,
+            )
 
 
 async def main_async(options: argparse.Namespace) -> None:
@@ -523,6 +553,13 @@ def main() -> None:
         help="profile the bot process (pyinstrument: wall clock; cprofile: time on the CPU)",
     )
     parser.add_argument("--profile-dir", default="bench-profiles")
+    parser.add_argument(
+        "--fixed",
+        type=int,
+        default=0,
+        metavar="VISITS",
+        help="first measure the bot's CPU per update over this many whole visits (fixed work)",
+    )
     options = parser.parse_args()
     if options.quick:
         options.seconds, options.warmup = 8.0, 2.0
