@@ -490,7 +490,7 @@ async def fixed_mix(api: BenchApi, pid: int, sessions: int, first_uid: int) -> N
             spent = cpu_seconds(pid) - before
             print(
                 f"    fixed mix: {sessions} visits, {load.done} updates answered "
-                f"({sum(load.errors.values())} failed): bot CPU "
+                f"(failed steps: {dict(load.errors) or 'none'}): bot CPU "
                 f"{1000 * spent / max(load.done, 1):.1f} ms per update",
                 flush=True,
             )
