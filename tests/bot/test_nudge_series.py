@@ -20,7 +20,7 @@ from tests.bot.test_nudges import (
 from tremplin.playground.emulator import ChatMessage
 
 OTHER = "A1101"
-OTHER_TITLE = "Conduite d'engins agricoles et forestiers"
+OTHER_TITLE = "Conducteur / Conductrice d'engins agricoles"
 
 
 async def card_later(chat: Chat, rome: str) -> ChatMessage:

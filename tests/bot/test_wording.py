@@ -72,7 +72,7 @@ async def test_french_card_details_fit_everyone_and_are_right(running: RunningBo
 
     gardener = await _card(chat, "jardinier")
     await chat.tap(gardener, "Métiers proches")
-    assert "Métiers proches d'«\u00a0Entretien des espaces verts\u00a0»" in gardener.text
+    assert "Métiers proches de «\u00a0Jardinier / Jardinière paysagiste\u00a0»" in gardener.text
     assert "Avec ce que vous savez déjà faire" not in gardener.text
 
     labourer = await _card(chat, "gros oeuvre")

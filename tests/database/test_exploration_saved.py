@@ -207,7 +207,7 @@ async def test_saved_list_opens_and_removes_in_place(turn: Turn) -> None:
     ]
     after = await saved.remove_from_list(turn, "J1501")
     (redrawn,) = after.replies
-    assert redrawn.edit and "(1)" in redrawn.text and "Boulangerie" in redrawn.text
+    assert redrawn.edit and "(1)" in redrawn.text and "Boulanger / Boulangère" in redrawn.text
     assert after.notice == "Retiré de vos métiers."
     card = (await cards.open_card(turn, "D1102", "v", edit=True)).replies[0]
     assert actions(card)[-1] == Action(codes.SAVED_LIST)
