@@ -44,8 +44,13 @@ class Figure:
     reference: str
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f} %"
+def _decimal(shown: str, lang: str) -> str:
+    # French writes a decimal comma ("50,0 %"); the CSV keeps the point for spreadsheets.
+    return shown.replace(".", ",") if lang == "fr" else shown
+
+
+def _pct(value: float | None, lang: str) -> str:
+    return "—" if value is None else _decimal(f"{value * 100:.1f} %", lang)
 
 
 def _secs(value: float | None) -> str:
@@ -89,19 +94,22 @@ async def _compute(ctx: Ctx) -> dict[str, Any]:
     per_user = f.careers_saved / f.users if f.users else None
     figures = [
         Figure("users", ctx.t("d_users"), f.users, str(f.users), "—"),
-        Figure("explored", ctx.t("d_explored"), f.explored_share, _pct(f.explored_share), "46 %"),
-        Figure("trained", ctx.t("d_trained"), f.trained_share, _pct(f.trained_share), "43 %"),
+        Figure("explored", ctx.t("d_explored"), f.explored_share,
+               _pct(f.explored_share, ctx.lang), "46 %"),
+        Figure("trained", ctx.t("d_trained"), f.trained_share,
+               _pct(f.trained_share, ctx.lang), "43 %"),
         Figure("saved_per_user", ctx.t("d_saved_per_user"), per_user,
-               "—" if per_user is None else f"{per_user:.2f}", "—"),
+               "—" if per_user is None else _decimal(f"{per_user:.2f}", ctx.lang), "—"),
         Figure("median_exploring", ctx.t("d_median_time"), time.median_seconds,
                _secs(time.median_seconds), "—"),
         Figure("interested", ctx.t("d_interested"), s.interested_share,
-               _pct(s.interested_share), "96 %"),
-        Figure("ready", ctx.t("d_ready"), s.ready_or_maybe_share, _pct(s.ready_or_maybe_share),
+               _pct(s.interested_share, ctx.lang), "96 %"),
+        Figure("ready", ctx.t("d_ready"), s.ready_or_maybe_share,
+               _pct(s.ready_or_maybe_share, ctx.lang),
                "91 %"),
-        Figure("coach", ctx.t("d_coach"), f.coach_share, _pct(f.coach_share), "≤ 4 %"),
+        Figure("coach", ctx.t("d_coach"), f.coach_share, _pct(f.coach_share, ctx.lang), "≤ 4 %"),
         Figure("coach_nudge", ctx.t("d_coach_nudge"), nudges.coach_via_nudge_share,
-               _pct(nudges.coach_via_nudge_share), "< 0.5 %"),
+               _pct(nudges.coach_via_nudge_share, ctx.lang), _decimal("< 0.5 %", ctx.lang)),
     ]
     return {
         "figures": figures,
@@ -142,7 +150,9 @@ def _rows(table: str, data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]
     ]
 
 
-def bars_svg(title: str, bars: list[tuple[str, float | None, float | None]]) -> str:
+def bars_svg(
+    title: str, bars: list[tuple[str, float | None, float | None]], lang: str = "fr"
+) -> str:
     """A horizontal bar chart of shares (0–1): Tremplin's bar, the reference as a thin bar."""
     width, label_w, row_h = 640, 330, 34
     height = 30 + row_h * len(bars)
@@ -159,16 +169,16 @@ def bars_svg(title: str, bars: list[tuple[str, float | None, float | None]]) -> 
         shown = value or 0.0
         parts.append(
             f'<rect x="{label_w}" y="{y + 2}" width="{shown * scale:.1f}" height="16" '
-            f'fill="#1f5fbf"><title>Tremplin {_pct(value)}</title></rect>'
+            f'fill="#1f5fbf"><title>Tremplin {_pct(value, lang)}</title></rect>'
         )
         parts.append(
             f'<text x="{label_w + shown * scale + 6:.1f}" y="{y + 15}" font-size="12">'
-            f"{_pct(value)}</text>"
+            f"{_pct(value, lang)}</text>"
         )
         if reference is not None:
             parts.append(
                 f'<rect x="{label_w}" y="{y + 21}" width="{reference * scale:.1f}" height="6" '
-                f'fill="#9aa3b2"><title>reference {_pct(reference)}</title></rect>'
+                f'fill="#9aa3b2"><title>reference {_pct(reference, lang)}</title></rect>'
             )
     parts.append("</svg>")
     return "".join(parts)
@@ -217,6 +227,7 @@ async def dashboard(ctx: Ctx) -> Response:
             (by_key[key].label, by_key[key].value, REFERENCE[key])
             for key in ("explored", "trained", "interested", "ready", "coach", "coach_nudge")
         ],
+        ctx.lang,
     )
     tables = {name: _rows(name, data) for name in TABLES}
     return render(

@@ -159,7 +159,8 @@ def _expected(seeded: list[Seeded], partner: str | None) -> dict[str, str]:
     via_nudge = {e.user for e in rows if e.kind == "nudge_clicked" and e.data["button"] == "coach"}
 
     def pct(part: int, whole: int) -> str:
-        return f"{part / whole * 100:.1f} %" if whole else "—"
+        # The console is in French: a decimal comma.
+        return f"{part / whole * 100:.1f} %".replace(".", ",") if whole else "—"
 
     median = statistics.median(sessions)
     minutes, seconds = divmod(round(median), 60)
@@ -167,7 +168,7 @@ def _expected(seeded: list[Seeded], partner: str | None) -> dict[str, str]:
         "users": str(len(users)),
         "explored": pct(len(first_open), len(users)),
         "trained": pct(len(trained), len(first_open)),
-        "saved_per_user": f"{saved / len(users):.2f}",
+        "saved_per_user": f"{saved / len(users):.2f}".replace(".", ","),
         "median_exploring": f"{minutes} min {seconds:02d} s",
         "interested": pct(sum(1 for a in interest if a > 0), len(interest)),
         "ready": pct(sum(1 for a in ready if a > 0), len(ready)),
@@ -218,6 +219,9 @@ async def test_the_dashboard_matches_an_independent_computation(stack: Stack) ->
         ["cap_jeunes", "2", "1", "1", "0", "1", "found_job=1", "5400.0", "4.0", "1"]
     )
     assert await page.locator("svg.chart").count() == 2
+    headers = page.locator("table.programmes th")
+    await expect(headers.first).to_have_text("Programme")
+    await expect(headers.nth(7)).to_have_text("Délai médian de 1re réponse (s)")
     await page.goto(stack.console + "/dashboard?from=2026-11-01&to=2026-11-30&programme=all")
     await page.screenshot(path=str(stack.shots / "operator-dashboard.png"), full_page=True)
 
