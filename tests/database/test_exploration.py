@@ -4,7 +4,7 @@ database (SQLite, and PostgreSQL when configured)."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,28 +18,14 @@ from journey import cards, exploration, inbox, origins, search, training
 from kernel import events
 from kernel.turn import Environment, Turn
 from messages import Action, Button, Outcome, Reply
-from scoring.catalogue import Catalogue, load_catalogue
+from scoring.catalogue import Catalogue
 from scoring.departements import all_departements
 from scoring.ranking import is_good_job
-from storage.engine import Database
 from storage.models import Event, PartnerProgramme
 from tests.support import make_turn, make_user, with_shipped_partners
 from tremplin.app import build_reactions
 
 MESSAGE_MAX = 4096
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    """The shipped catalogue."""
-    return load_catalogue()
-
-
-@pytest.fixture
-async def session(db: Database) -> AsyncIterator[AsyncSession]:
-    """One transaction for the test, rolled back at the end."""
-    async with db.sessions() as session, session.begin():
-        yield session
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
@@ -15,23 +14,10 @@ from kernel import events
 from kernel.reactions import Reactions
 from kernel.turn import Environment, Turn
 from messages import Action, Outcome, Reply
-from scoring.catalogue import Catalogue, load_catalogue
+from scoring.catalogue import Catalogue
 from storage.engine import Database
 from storage.models import Event, SavedCareer, utcnow
 from tests.support import make_turn, make_user, with_shipped_partners
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    """The shipped catalogue."""
-    return load_catalogue()
-
-
-@pytest.fixture
-async def session(db: Database) -> AsyncIterator[AsyncSession]:
-    """One transaction for the test."""
-    async with db.sessions() as session, session.begin():
-        yield session
 
 
 @pytest.fixture

@@ -3,28 +3,13 @@ that the quiz never takes the place of an unfinished onboarding."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journey import interests
 from journey.profile_view import ASK_PRIORITIES
 from kernel.turn import Environment
-from scoring.catalogue import Catalogue, load_catalogue
-from storage.engine import Database
+from scoring.catalogue import Catalogue
 from tests.support import make_turn, make_user
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return load_catalogue()
-
-
-@pytest.fixture
-async def session(db: Database) -> AsyncIterator[AsyncSession]:
-    async with db.sessions() as session, session.begin():
-        yield session
 
 
 def test_the_letters_liked_count_and_a_little_only_when_nothing_is_liked() -> None:

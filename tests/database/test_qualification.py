@@ -3,29 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journey import exploration, onboarding, preferences
 from journey.profile_view import ASK_PRIORITIES, CHANGE_QUALIFICATION, SET_QUALIFICATION
 from kernel.turn import Environment
 from messages import Action
-from scoring.catalogue import Catalogue, load_catalogue
-from storage.engine import Database
+from scoring.catalogue import Catalogue
 from tests.support import make_turn, make_user
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return load_catalogue()
-
-
-@pytest.fixture
-async def session(db: Database) -> AsyncIterator[AsyncSession]:
-    async with db.sessions() as session, session.begin():
-        yield session
 
 
 def _actions(reply: object) -> list[Action]:
