@@ -74,6 +74,15 @@ class Stack:
         return page
 
 
+async def csrf_token(page: Any) -> str:
+    """The signed-in page's CSRF token, as a form of the console carries it."""
+    token: str = await page.evaluate(
+        "() => fetch('/').then(r => r.text())"
+        ".then(t => t.match(/name=\"csrf\" value=\"([^\"]+)/)[1])"
+    )
+    return token
+
+
 async def sign_in(page: Any, console: str, email: str, password: str) -> None:
     """Fill and send the sign-in form, by its visible labels."""
     await page.goto(console + "/")

@@ -17,6 +17,7 @@ from tests.browser.test_console import (  # noqa: F401  (fixtures)
     PASSWORD,
     Stack,
     bot_factory,
+    csrf_token,
     pytestmark,
     stack,
 )
@@ -135,10 +136,7 @@ async def test_a_coach_gets_403_on_every_operator_page(stack: Stack) -> None:  #
         assert response is not None and response.status == 403, path
         assert "réservée aux opérateurs" in await page.content()
     # Posting (with a valid CSRF token) is refused the same way, and nothing is published.
-    token = await page.evaluate(
-        "() => fetch('/').then(r => r.text())"
-        ".then(t => t.match(/name=\"csrf\" value=\"([^\"]+)/)[1])"
-    )
+    token = await csrf_token(page)
     for path in ("/texts/common.help", "/texts/common.help/preview", "/texts/common.help/rollback",
                  "/texts/import"):
         status = await page.evaluate(

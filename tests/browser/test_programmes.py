@@ -23,6 +23,7 @@ from tests.browser.test_console import (  # noqa: F401  (fixtures)
     PASSWORD,
     Stack,
     bot_factory,
+    csrf_token,
     pytestmark,
     stack,
 )
@@ -139,10 +140,7 @@ async def test_a_coach_gets_403_on_every_programme_page(stack: Stack) -> None:  
         response = await page.goto(stack.console + path)
         assert response is not None and response.status == 403, path
         assert "réservée aux opérateurs" in await page.content()
-    token = await page.evaluate(
-        "() => fetch('/').then(r => r.text())"
-        ".then(t => t.match(/name=\"csrf\" value=\"([^\"]+)/)[1])"
-    )
+    token = await csrf_token(page)
     for path in ("/programmes/new", "/programmes/cap_jeunes"):
         status = await page.evaluate(
             "([path, token]) => fetch(path, {method: 'POST', body: new URLSearchParams("
